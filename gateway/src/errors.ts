@@ -52,8 +52,16 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * What every refusal of an argument carries besides its code: `value`, the refused value as the client sent it (for a
+ * bound, range or combination refused, the value that breaks it), so that a client can show or log it without parsing
+ * the message; and whatever else says why (`minimum`, `maximum`, `knownModels`...). Required, so that no refusal leaves
+ * it out.
+ */
+export type RefusalExtensions = { value: unknown } & Record<string, unknown>;
+
 /** An invalid argument: `argument` names it as the client wrote it (e.g. "requirements.gpuModels[1]"). */
-export function badUserInput(argument: string, problem: string, extra: Record<string, unknown> = {}): GraphQLError {
+export function badUserInput(argument: string, problem: string, extra: RefusalExtensions): GraphQLError {
   return new GraphQLError(`${argument}: ${problem}`, {
     extensions: { code: ErrorCode.BadUserInput, argument, ...extra },
   });
@@ -64,7 +72,7 @@ export function badUserInput(argument: string, problem: string, extra: Record<st
  * to say whose argument it is, so `extensions.field` says it, and `extensions.argument` names the argument as it does
  * wherever else an argument is refused.
  */
-export function badFieldArgument(field: string, argument: string, problem: string, extra: Record<string, unknown> = {}): GraphQLError {
+export function badFieldArgument(field: string, argument: string, problem: string, extra: RefusalExtensions): GraphQLError {
   return new GraphQLError(`${field}(${argument}): ${problem}`, {
     extensions: { code: ErrorCode.BadUserInput, argument, field, ...extra },
   });

@@ -654,7 +654,7 @@ export class SubscriptionHub {
       throw badUserInput(
         "sinceBlock",
         `more than ${MAX_REPLAYED_JOBS} jobs still open were posted after block ${afterBlock}: resume from a later block, or page openJobs`,
-        { maximum: MAX_REPLAYED_JOBS },
+        { value: afterBlock, maximum: MAX_REPLAYED_JOBS },
       );
     }
     return jobs;

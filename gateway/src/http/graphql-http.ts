@@ -12,6 +12,7 @@ import { formatError } from "../format-error";
 import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
 import { CLIENT_CLOSED_REQUEST, logRefusedHttpRequest, logRequest } from "../request-log";
+import { refusedVariableValues } from "../schema/refused-variables";
 import { LiteralArguments } from "../schema/scalars";
 import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { readBody } from "./body";
@@ -108,6 +109,25 @@ function executionErrorsPlugin(errorsOf: WeakMap<RequestBlock, readonly GraphQLE
   };
 }
 
+/**
+ * Adds `extensions.value` to the refusals of a request's variables, as every other refusal of an argument carries the
+ * value it refused (see refusedVariableValues). In place: the errors this hook is handed are the ones Apollo then
+ * formats.
+ */
+function refusedVariablesPlugin(schema: GraphQLSchema): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ request, errors }) {
+          for (const [error, value] of refusedVariableValues(schema, errors, request.variables)) {
+            if (!("value" in error.extensions)) error.extensions.value = value;
+          }
+        },
+      };
+    },
+  };
+}
+
 /** How a run of a request ended, for the request's log line. */
 interface RunOutcome {
   operation: string | null;
@@ -174,6 +194,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
       runOutcomePlugin(outcomes),
       blockPlugin(),
       executionErrorsPlugin(executionErrors),
+      refusedVariablesPlugin(options.schema),
     ],
   });
   await apollo.start();

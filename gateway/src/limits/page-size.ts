@@ -1,4 +1,4 @@
-import { badFieldArgument, badUserInput } from "../errors";
+import { badFieldArgument, badUserInput, type RefusalExtensions } from "../errors";
 
 /** Caps of the list arguments (per argument name); `first` is the page size of every list. */
 export interface ListCaps {
@@ -11,7 +11,7 @@ export interface ListCaps {
 export const DEFAULT_LIST_CAPS: ListCaps = { maxPageSize: 100, maxDays: 365 };
 
 /** BAD_USER_INPUT on `argument`, of `field` where the refusal comes before the query runs (see badFieldArgument). */
-function refuse(field: string | null, argument: string, problem: string, extra: Record<string, unknown> = {}) {
+function refuse(field: string | null, argument: string, problem: string, extra: RefusalExtensions) {
   return field === null ? badUserInput(argument, problem, extra) : badFieldArgument(field, argument, problem, extra);
 }
 

@@ -93,6 +93,8 @@ function canonical(value: unknown, path = ""): unknown {
 
 /** 66 bits of SHA-256: a client that changes its filter between pages will not hit the same digest by chance. */
 const DIGEST = /^[A-Za-z0-9_-]{11}$/;
+/** A list's tag as cursors carry it ("jobs:CREATED:DESC"): anything else in its place is not named back. */
+const TAG_FORM = /^[A-Za-z]{1,32}(?::[A-Z_]{1,32}){1,3}$/;
 
 /**
  * The scope of `tag`'s cursors for `args`: every argument that chooses the rows (not `first`, nor `after`, nor the
@@ -204,9 +206,14 @@ export function decodeCursor(
   try {
     parsed = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
   } catch {
-    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`);
+    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`, { value: after });
   }
   const { tag } = scope;
+  // Before its rows' shape: another list's cursor, or another ordering's, has other sort keys, and would be refused as
+  // no cursor at all, though the client only passed it to the wrong list.
+  if (Array.isArray(parsed) && typeof parsed[0] === "string" && parsed[0] !== tag && TAG_FORM.test(parsed[0])) {
+    throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`, { value: after });
+  }
   const bound = Array.isArray(parsed) && parsed.length === 7 && typeof parsed[6] === "string" && DIGEST.test(parsed[6]);
   const block = bound && Array.isArray(parsed) ? pinnedBlock(parsed[3], parsed[4], parsed[5]) : undefined;
   const rowValid =
@@ -227,13 +234,13 @@ export function decodeCursor(
       const unbound = parsed.length === 5 || parsed.length === 6;
       if (unbound && pinnedBlock(parsed[3], parsed[4], parsed.length === 5 ? null : parsed[5]) !== undefined) throw cursorRetired(argument, UNBOUND);
     }
-    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`);
+    throw badUserInput(argument, `${quotedCursor(after)} is not a cursor returned by this list`, { value: after });
   }
   if (parsed[0] !== tag) {
-    throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`);
+    throw badUserInput(argument, `the cursor belongs to another list or ordering (${parsed[0]}), not to ${tag}`, { value: after });
   }
   if (parsed[6] !== scope.digest) {
-    throw badUserInput(argument, otherArgumentsProblem(scope, argument));
+    throw badUserInput(argument, otherArgumentsProblem(scope, argument), { value: after });
   }
   return { keys: parsed[1] as string[], id: parsed[2], block };
 }

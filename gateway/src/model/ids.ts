@@ -12,7 +12,7 @@ const IDENTIFIER = /^[a-z0-9-]+$/;
  */
 export function parseAddress(value: string, argument: string): string {
   if (!ADDRESS.test(value)) {
-    throw badUserInput(argument, `"${value}" is not an address (0x followed by 40 hex digits)`);
+    throw badUserInput(argument, `"${value}" is not an address (0x followed by 40 hex digits)`, { value });
   }
   const digits = value.slice(2);
   const mixedCase = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
@@ -20,7 +20,7 @@ export function parseAddress(value: string, argument: string): string {
     try {
       getAddress(value);
     } catch {
-      throw badUserInput(argument, `"${value}" has an invalid EIP-55 checksum (use the checksummed or the all-lowercase form)`);
+      throw badUserInput(argument, `"${value}" has an invalid EIP-55 checksum (use the checksummed or the all-lowercase form)`, { value });
     }
   }
   return value.toLowerCase();

@@ -43,7 +43,7 @@ export const activityResolvers: Resolvers = {
       const filter = args.filter;
       const where: Where = {};
       if (filter?.categories !== null && filter?.categories !== undefined) {
-        if (filter.categories.length === 0) throw badUserInput("filter.categories", "must not be empty (omit it to match any)");
+        if (filter.categories.length === 0) throw badUserInput("filter.categories", "must not be empty (omit it to match any)", { value: filter.categories });
         where.category_in = filter.categories.map((c) => CATEGORY_TO_SUBGRAPH[c]);
       }
       if (filter?.account !== null && filter?.account !== undefined) where.accounts_contains = [filter.account];

@@ -38,7 +38,7 @@ export const offerResolvers: Resolvers = {
           `the escrow at this offer's price (${provider.pricePerGpuHour} wei per GPU-hour) for ${quote.gpuCount} GPUs for ` +
             `${quote.durationSeconds} s is ${quote.cost} wei, which JobEscrow.createJob refuses (1 to ${MAX_ESCROW} wei): ` +
             `ask for ${quote.cost === 0n ? "more" : "fewer"} GPUs or hours`,
-          { escrow: quote.cost.toString() },
+          { value: quote.cost.toString(), minimum: "1", maximum: MAX_ESCROW.toString(), escrow: quote.cost.toString() },
         );
       }
       return {

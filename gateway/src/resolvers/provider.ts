@@ -72,7 +72,7 @@ export const providerResolvers: Resolvers = {
     jobs: async (p, args, ctx) => {
       const first = pageSize(args.first, 20, ctx.limits);
       // As jobs(filter: {statuses}) refuses it: an empty list matches no job, an answer the client did not mean.
-      if (args.statuses?.length === 0) throw badUserInput("statuses", "must not be empty (omit it to match any)");
+      if (args.statuses?.length === 0) throw badUserInput("statuses", "must not be empty (omit it to match any)", { value: args.statuses });
       // Bound to its provider too: one provider's cursor would page another's jobs after the first's position.
       const sort: NestedSort<JobEntity> = {
         scope: cursorScope(PROVIDER_JOBS_TAG, { provider: p.id, statuses: args.statuses }),

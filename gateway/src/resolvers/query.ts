@@ -123,6 +123,7 @@ export const queryResolvers: Resolvers = {
       // wrong network: an empty list would read as "no jobs for you yet". One that deregistered was a provider: empty.
       if (provider === null || provider.registeredAt === null) {
         throw badUserInput("provider", `${args.provider} is not a registered provider (at block ${at.block.number})`, {
+          value: args.provider,
           provider: args.provider,
           indexedBlock: at.block.number,
         });

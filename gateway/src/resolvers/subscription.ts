@@ -36,7 +36,7 @@ async function checkBlockAhead(argument: string, block: number, advice: string, 
     throw badUserInput(
       argument,
       `block ${block} is more than ${MAX_AT_BLOCK_AHEAD} blocks above the indexed head (block ${head.number}): ${advice}`,
-      { maximum, indexedBlock: head.number },
+      { value: block, maximum, indexedBlock: head.number },
     );
   }
 }
@@ -69,6 +69,7 @@ async function refuseUnmatchable(requirements: JobFeedFilter | null | undefined,
   // registered is most likely a typo or the wrong network, whose feed would stay silent for good.
   if (provider === null || provider.registeredAt === null) {
     throw badUserInput("requirements.provider", `${matcher.provider} is not a registered provider (at block ${at.block.number})`, {
+      value: matcher.provider,
       provider: matcher.provider,
       indexedBlock: at.block.number,
     });
@@ -110,12 +111,13 @@ export function subscriptionResolvers(hub: SubscriptionHub): Resolvers {
             current = again.rows[0];
             if (current === undefined) {
               const indexedBlock = Math.max(again.block.number, reached.number);
-              throw badUserInput("id", `there is no job ${id} at block ${indexedBlock}, which is at or above atBlock ${atBlock}`, { atBlock, indexedBlock });
+              throw badUserInput("id", `there is no job ${id} at block ${indexedBlock}, which is at or above atBlock ${atBlock}`, { value: id, atBlock, indexedBlock });
             }
           }
           if (current === undefined) {
             const indexedBlock = read.block.number;
             throw badUserInput("id", `there is no job ${id} at the indexed block ${indexedBlock} (yet: subscribe once it is indexed, or name its block as atBlock)`, {
+              value: id,
               indexedBlock,
             });
           }

@@ -1,17 +1,18 @@
 // The product scalars. Input errors carry BAD_USER_INPUT and say what is wrong with the value; the server surfaces
 // that code whether the value came as a literal or as a variable.
-import { GraphQLError, GraphQLScalarType, Kind, print, type ASTNode, type ValidationRule, type ValueNode } from "graphql";
+import { GraphQLError, GraphQLScalarType, Kind, print, valueFromASTUntyped, type ASTNode, type ValidationRule, type ValueNode } from "graphql";
 import { ErrorCode } from "../errors";
 import { checksumAddress, parseAddress } from "../model/ids";
 
-function invalid(scalar: string, problem: string): GraphQLError {
-  return new GraphQLError(`${scalar}: ${problem}`, { extensions: { code: ErrorCode.BadUserInput, scalar } });
+/** `value` is the refused value as the client sent it (a literal: its JSON value, as a variable would carry it). */
+function invalid(scalar: string, problem: string, value: unknown, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(`${scalar}: ${problem}`, { extensions: { code: ErrorCode.BadUserInput, scalar, value, ...extra } });
 }
 
 const LITERAL_KINDS: Partial<Record<Kind, string>> = { [Kind.STRING]: "a string", [Kind.INT]: "an integer" };
 
 function literal(ast: ValueNode, scalar: string, kinds: readonly Kind[]): string {
-  if (!kinds.includes(ast.kind)) throw invalid(scalar, `${print(ast)} is not ${kinds.map((k) => LITERAL_KINDS[k] ?? k).join(" or ")}`);
+  if (!kinds.includes(ast.kind)) throw invalid(scalar, `${print(ast)} is not ${kinds.map((k) => LITERAL_KINDS[k] ?? k).join(" or ")}`, valueFromASTUntyped(ast));
   return (ast as { value: string }).value;
 }
 
@@ -55,8 +56,10 @@ function atLiteral<T>(ast: ValueNode, parse: () => T): T {
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     const at = literalArguments.get(ast);
-    if (at === undefined) throw new GraphQLError(error.message, { nodes: ast, extensions: error.extensions });
-    throw new GraphQLError(`${at.field}(${at.argument}): ${error.message}`, { nodes: ast, extensions: { ...error.extensions, argument: at.argument, field: at.field } });
+    // The literal's value as a variable would have carried it (5, not the string the scalar was handed, "5").
+    const extensions = { ...error.extensions, value: valueFromASTUntyped(ast) };
+    if (at === undefined) throw new GraphQLError(error.message, { nodes: ast, extensions });
+    throw new GraphQLError(`${at.field}(${at.argument}): ${error.message}`, { nodes: ast, extensions: { ...extensions, argument: at.argument, field: at.field } });
   }
 }
 
@@ -68,7 +71,7 @@ function parseBigInt(value: unknown): bigint {
     const n = BigInt(value);
     if (n <= MAX_UINT256) return n;
   }
-  throw invalid("BigInt", `${JSON.stringify(value)} is not an unsigned decimal integer (a string of digits, at most 2^256 - 1)`);
+  throw invalid("BigInt", `${JSON.stringify(value)} is not an unsigned decimal integer (a string of digits, at most 2^256 - 1)`, value);
 }
 
 export const BigIntScalar = new GraphQLScalarType<bigint, string>({
@@ -84,11 +87,11 @@ export const BigIntScalar = new GraphQLScalarType<bigint, string>({
 });
 
 function parseAddressValue(value: unknown): string {
-  if (typeof value !== "string") throw invalid("Address", `${JSON.stringify(value)} is not a string`);
+  if (typeof value !== "string") throw invalid("Address", `${JSON.stringify(value)} is not a string`, value);
   try {
     return parseAddress(value, "Address");
   } catch (error) {
-    if (error instanceof GraphQLError) throw invalid("Address", error.message.replace(/^Address: /, ""));
+    if (error instanceof GraphQLError) throw invalid("Address", error.message.replace(/^Address: /, ""), value);
     throw error;
   }
 }
@@ -104,10 +107,21 @@ export const AddressScalar = new GraphQLScalarType<string, string>({
   parseLiteral: (ast) => atLiteral(ast, () => parseAddressValue(literal(ast, "Address", [Kind.STRING]))),
 });
 
+/**
+ * The last second of the year 9999. A time past it is not one in seconds: most likely one in milliseconds
+ * (JavaScript's Date.now()), which as seconds would be some 50,000 years ahead and match no job, or every one.
+ */
+const MAX_TIMESTAMP = 253_402_300_799;
+
 function parseTimestamp(value: unknown): number {
   const n = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof n === "number" && Number.isSafeInteger(n) && n > MAX_TIMESTAMP) {
+    throw invalid("Timestamp", `${JSON.stringify(value)} is past the year 9999: a unix time in seconds is wanted, not milliseconds`, value, {
+      maximum: MAX_TIMESTAMP,
+    });
+  }
   if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) return n;
-  throw invalid("Timestamp", `${JSON.stringify(value)} is not a unix time in seconds`);
+  throw invalid("Timestamp", `${JSON.stringify(value)} is not a unix time in seconds`, value);
 }
 
 export const TimestampScalar = new GraphQLScalarType<number, number>({
@@ -124,7 +138,7 @@ export const TimestampScalar = new GraphQLScalarType<number, number>({
 
 function parseBytes(value: unknown): string {
   if (typeof value === "string" && /^0x([0-9a-fA-F]{2})*$/.test(value)) return value.toLowerCase();
-  throw invalid("Bytes", `${JSON.stringify(value)} is not 0x-prefixed hex with whole bytes`);
+  throw invalid("Bytes", `${JSON.stringify(value)} is not 0x-prefixed hex with whole bytes`, value);
 }
 
 export const BytesScalar = new GraphQLScalarType<string, string>({

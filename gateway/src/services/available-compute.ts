@@ -45,7 +45,8 @@ function durationSeconds(hours: number): number {
       "requirements.hours",
       `must be a job length JobEscrow.createJob takes, from ${min} s (MIN_DURATION, 1 minute) to ${max} s ` +
         `(MAX_DURATION, ${max / 3600} hours) (got ${hours} hours: ${seconds} s)`,
-      { value: hours, minSeconds: min, maxSeconds: max },
+      // `minimum` and `maximum` in hours, as `value` is, as every range refusal states them; the seconds besides.
+      { value: hours, minimum: min / 3600, maximum: max / 3600, minSeconds: min, maxSeconds: max },
     );
   }
   return seconds;

@@ -92,13 +92,13 @@ export async function proposals(
   start?: ReadAt,
 ): Promise<ProposalConnectionModel> {
   if (states !== null && states !== undefined && states.length === 0) {
-    throw badUserInput("states", "must not be empty (omit it to match any)");
+    throw badUserInput("states", "must not be empty (omit it to match any)", { value: states });
   }
   const scope = cursorScope(TAG, { states });
   const position = decodeCursor(after, scope, ["integer", "integer"], "integer", "after", BEFORE_PINNED_PAGES);
   const now = position === null ? headNow : Number(position.keys[1]);
   // As a number past 2^53 it would reach the source as "1e+80", a failed query (SOURCE_UNAVAILABLE).
-  if (!Number.isSafeInteger(now) || now < 0) throw badUserInput("after", `${quotedCursor(after ?? "")} is not a cursor returned by this list`);
+  if (!Number.isSafeInteger(now) || now < 0) throw badUserInput("after", `${quotedCursor(after ?? "")} is not a cursor returned by this list`, { value: after });
   const wanted = states === null || states === undefined ? null : new Set(states);
   const nowText = String(now);
   const base = wanted === null ? {} : anyOf(...[...wanted].map((s) => stateWhere(s, nowText)));

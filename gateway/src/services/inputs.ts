@@ -13,7 +13,7 @@ export function intInRange(value: number, min: number, max: number, argument: st
 }
 
 function parseList(values: readonly string[], parse: (v: string, arg: string) => string, argument: string): string[] {
-  if (values.length === 0) throw badUserInput(argument, "must not be empty (omit it to match any)");
+  if (values.length === 0) throw badUserInput(argument, "must not be empty (omit it to match any)", { value: values });
   if (values.length > MAX_LIST) {
     throw badUserInput(argument, `at most ${MAX_LIST} values (got ${values.length})`, { value: values.length, maximum: MAX_LIST });
   }

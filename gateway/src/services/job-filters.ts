@@ -13,7 +13,7 @@ export function jobFilterWhere(filter: JobFilter | null | undefined): Where {
   if (filter === null || filter === undefined) return {};
   const where: Where = {};
   if (filter.statuses !== null && filter.statuses !== undefined) {
-    if (filter.statuses.length === 0) throw badUserInput("filter.statuses", "must not be empty (omit it to match any)");
+    if (filter.statuses.length === 0) throw badUserInput("filter.statuses", "must not be empty (omit it to match any)", { value: filter.statuses });
     where.status_in = filter.statuses.map((s) => JOB_STATUS_TO_SUBGRAPH[s]);
   }
   if (filter.client !== null && filter.client !== undefined) where.client = filter.client;

@@ -18,7 +18,7 @@ import { SourceError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
-import { QueryGivenUpError, QueryWorker } from "./query-worker/query-worker";
+import { QueryGivenUpError, QueryWorker, type QueryAnswer } from "./query-worker/query-worker";
 import type { IndexerRestart, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface EmbeddedSourceOptions {
@@ -94,6 +94,21 @@ export function onIndexedHead(worker: EventEmitter<IndexerWorkerEvents>, listene
     worker.off("synced", onSynced);
     worker.off("reorg", onReorg);
   };
+}
+
+/**
+ * The error a query's answer failed with, or null. A failure of the index's database is told to the client by its
+ * SQLite code only: its message ("no such table: ent_Job") names the index's tables and columns, for the operator's
+ * log (the SourceError's message), not for a dApp.
+ */
+export function answerFailure(answer: QueryAnswer): SourceError | null {
+  if (answer.errors === null || answer.errors.length === 0) return null;
+  const first = answer.errors[0] ?? "unknown error";
+  const detail =
+    answer.databaseFailure === null
+      ? `the embedded indexer answered with an error: ${first}`
+      : `the embedded indexer's database failed (${answer.databaseFailure})`;
+  return new SourceError(`embedded indexer query failed: ${first}`, detail);
 }
 
 export class EmbeddedSubgraphSource implements SubgraphSource {
@@ -181,10 +196,8 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
       if (error instanceof QueryGivenUpError) throw new SourceRequestAbortedError("the embedded indexer query", { cause: error });
       throw new SourceError("embedded indexer query failed", "the embedded indexer cannot answer", { cause: error });
     }
-    if (result.errors !== null && result.errors.length > 0) {
-      const first = result.errors[0] ?? "unknown error";
-      throw new SourceError(`embedded indexer query failed: ${first}`, `the embedded indexer answered with an error: ${first}`);
-    }
+    const failure = answerFailure(result);
+    if (failure !== null) throw failure;
     if (result.data === undefined || result.data === null) {
       throw new SourceError("embedded indexer returned no data", "the embedded indexer returned no data");
     }

@@ -30,6 +30,7 @@ import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits, type Subscription
 import type { Logger } from "../logger";
 import type { PinnedBlock } from "../model/cursor";
 import { CLIENT_CLOSED_REQUEST, answeredCodes, elapsedMs, logRequest } from "../request-log";
+import { refusedVariableValues } from "../schema/refused-variables";
 import { LiteralArguments } from "../schema/scalars";
 import { executeOnLiveHead } from "../services/request-block";
 import { ANSWER_HANDOVER_MS } from "../answer-handover";
@@ -340,8 +341,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coercion.errors !== undefined) {
       // The scalar's own error kept as the cause: the answer names the scalar that refused the value, as over HTTP.
+      const refused = refusedVariableValues(schema, coercion.errors, variables);
       return coercion.errors.map(
-        (e) => new GraphQLError(e.message, { nodes: e.nodes, originalError: e.originalError, extensions: { code: ErrorCode.BadUserInput } }),
+        (e) =>
+          new GraphQLError(e.message, {
+            nodes: e.nodes,
+            originalError: e.originalError,
+            extensions: { code: ErrorCode.BadUserInput, ...(refused.has(e) ? { value: refused.get(e) } : {}) },
+          }),
       );
     }
     const verdict = checkQueryLimits(schema, document, operation, variables, limits);

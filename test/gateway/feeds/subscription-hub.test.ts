@@ -488,7 +488,7 @@ describe("subscription hub", function () {
     const jobs = Array.from({ length: MAX_REPLAYED_JOBS + 1 }, (_, i) => openJob(i + 1, 50));
     const { hub } = hubOver(() => jobs);
     const error = (await hub.jobOpened(parseFeedFilter(null), 49).catch((e: unknown) => e)) as GraphQLError;
-    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "sinceBlock", maximum: 1000 });
+    expect(error.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "sinceBlock", value: 49, maximum: 1000 });
     expect(hub.subscriberCount).to.equal(0);
     hub.stop();
   });

@@ -65,11 +65,17 @@ describe("subscription server", function () {
     }
   });
 
-  it("refuses variables their types refuse with BAD_USER_INPUT, graphql-js's message and extensions.variable naming them, as over HTTP", async function () {
+  it("refuses variables their types refuse with BAD_USER_INPUT, graphql-js's message, extensions.variable naming them and extensions.value the value refused, as over HTTP", async function () {
     const cases: [string, Record<string, unknown>, RegExp, Record<string, unknown>][] = [
-      ["query Q($id: ID!) { job(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/, { variable: "id" }],
-      ["query Q($first: Int) { jobs(first: $first) { nodes { id } } }", { first: "ten" }, /^Variable "\$first" got invalid value "ten"; Int cannot represent/, { variable: "first" }],
-      ["subscription S($id: ID!) { jobUpdated(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/, { variable: "id" }],
+      ["query Q($id: ID!) { job(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/, { variable: "id", value: null }],
+      ["query Q($first: Int) { jobs(first: $first) { nodes { id } } }", { first: "ten" }, /^Variable "\$first" got invalid value "ten"; Int cannot represent/, { variable: "first", value: "ten" }],
+      ["subscription S($id: ID!) { jobUpdated(id: $id) { id } }", {}, /^Variable "\$id" of required type "ID!" was not provided\.$/, { variable: "id", value: null }],
+      [
+        "subscription S($r: JobFeedFilter) { jobOpened(requirements: $r) { id } }",
+        { r: { tier: "GOLD" } },
+        /^Variable "\$r" got invalid value "GOLD" at "r\.tier"/,
+        { variable: "r", value: "GOLD" },
+      ],
     ];
     for (const [query, variables, message, named] of cases) {
       const outcome = await run(query, variables);

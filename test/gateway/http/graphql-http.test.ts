@@ -68,10 +68,15 @@ describe("GraphQL over HTTP", function () {
     expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "first", field: "Query.providers", value: 0, minimum: 1, maximum: 100 });
   });
 
-  it("names a variable its type refuses, or a required one missing, in extensions.variable, as an argument is named", async function () {
+  it("names a variable its type refuses, or a required one missing, in extensions.variable, and the value refused in extensions.value (null: missing)", async function () {
     const cases: [Record<string, unknown>, Record<string, unknown>][] = [
-      [{ query: "query Q($d: Boolean) { jobs(filter: { directed: $d }) { nodes { id } } }", variables: { d: "yes" } }, { code: "BAD_USER_INPUT", variable: "d" }],
-      [{ query: "query Q($id: ID!) { job(id: $id) { id } }", variables: {} }, { code: "BAD_USER_INPUT", variable: "id" }],
+      [{ query: "query Q($d: Boolean) { jobs(filter: { directed: $d }) { nodes { id } } }", variables: { d: "yes" } }, { code: "BAD_USER_INPUT", variable: "d", value: "yes" }],
+      [{ query: "query Q($id: ID!) { job(id: $id) { id } }", variables: {} }, { code: "BAD_USER_INPUT", variable: "id", value: null }],
+      [{ query: "query Q($id: ID!) { job(id: $id) { id } }", variables: { id: null } }, { code: "BAD_USER_INPUT", variable: "id", value: null }],
+      [
+        { query: "query Q($f: JobFilter) { jobs(filter: $f) { nodes { id } } }", variables: { f: { statuses: ["OPEN", "NOPE"] } } },
+        { code: "BAD_USER_INPUT", variable: "f", value: "NOPE" },
+      ],
     ];
     for (const [body, extensions] of cases) {
       const refused = await post(body);
@@ -79,6 +84,14 @@ describe("GraphQL over HTTP", function () {
       expect(refused.errors[0]?.extensions, String(body.query)).to.deep.equal(extensions);
       expect(refused.errors[0]?.message, String(body.query)).to.match(/^Variable "\$\w+" /);
     }
+  });
+
+  it("names each value refused in one variable in its own refusal's extensions.value, in graphql-js's order", async function () {
+    const refused = await post({ query: "query Q($s: [JobStatus!]) { jobs(filter: { statuses: $s }) { nodes { id } } }", variables: { s: ["NOPE", "OPEN", "GONE"] } });
+    expect(refused.errors.map((e) => [e.message.match(/^Variable "\$s" got invalid value "(\w+)"/)?.[1], e.extensions?.value])).to.deep.equal([
+      ["NOPE", "NOPE"],
+      ["GONE", "GONE"],
+    ]);
   });
 
   it("advises `after` for a nested list too (Provider.slashes pages with its rows' cursors)", async function () {

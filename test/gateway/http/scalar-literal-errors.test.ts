@@ -46,7 +46,7 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     expect(refused.errors).to.have.length(1);
     const [error] = refused.errors;
     expect(error?.message).to.equal('Query.jobs(filter.provider): Address: "0x12" is not an address (0x followed by 40 hex digits)');
-    expect(error?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "filter.provider", field: "Query.jobs" });
+    expect(error?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", value: "0x12", argument: "filter.provider", field: "Query.jobs" });
     expect(error?.locations).to.deep.equal([{ line: 3, column: 28 }]);
   });
 
@@ -55,7 +55,7 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     expect(refused.status).to.equal(400);
     expect(refused.errors).to.have.length(1);
     expect(refused.errors[0]?.message).to.match(/^Variable "\$p" got invalid value "0x12"; Address: "0x12" is not an address/);
-    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", variable: "p", scalar: "Address" });
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", variable: "p", scalar: "Address", value: "0x12" });
   });
 
   it("points at a literal of the wrong kind (a list where a BigInt goes)", async function () {
@@ -63,7 +63,7 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     const refused = await post(query);
     expect(refused.status).to.equal(400);
     expect(refused.errors[0]?.message).to.equal('Query.availableCompute(requirements.maxPricePerGpuHour): BigInt: ["1"] is not a string or an integer');
-    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "BigInt", argument: "requirements.maxPricePerGpuHour", field: "Query.availableCompute" });
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "BigInt", value: ["1"], argument: "requirements.maxPricePerGpuHour", field: "Query.availableCompute" });
     expect(refused.errors[0]?.locations).to.deep.equal([{ line: 1, column: query.indexOf('["1"]') + 1 }]);
   });
 
@@ -72,7 +72,7 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     const refused = await post(query);
     expect(refused.status).to.equal(400);
     expect(refused.errors[0]?.message).to.equal("Query.activity(filter.account): Address: 5 is not a string");
-    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "filter.account", field: "Query.activity" });
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", value: 5, argument: "filter.account", field: "Query.activity" });
   });
 
   it("names the argument of an Int literal past 32 bits, keeping GRAPHQL_VALIDATION_FAILED", async function () {
@@ -93,6 +93,6 @@ describe("GraphQL over HTTP: a scalar literal refused", function () {
     const refused = await post(query);
     expect(refused.status).to.equal(400);
     expect(refused.errors[0]?.message).to.equal('ComputeOffer.jobTerms(specHash): Bytes: "0x0g" is not 0x-prefixed hex with whole bytes');
-    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Bytes", argument: "specHash", field: "ComputeOffer.jobTerms" });
+    expect(refused.errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Bytes", value: "0x0g", argument: "specHash", field: "ComputeOffer.jobTerms" });
   });
 });

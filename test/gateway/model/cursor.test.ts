@@ -45,6 +45,16 @@ describe("keyset cursors", function () {
     expect(() => decodeCursor(cursor, unfiltered("providers:PRICE:DESC"), ["integer"], "hex")).to.throw(/providers:PRICE:ASC.*providers:PRICE:DESC/);
   });
 
+  it("says a cursor of another list or ordering is one, naming both, where its sort keys differ in number or kind", function () {
+    // A providers cursor (by address: no key, a hex id) given to jobs, and to providers by reputation (one key).
+    const byAddress = encodeCursor(unfiltered("providers:ADDRESS:ASC"), { keys: [], id: "0x01", block: BLOCK });
+    for (const [tag, keys, id] of [["jobs:CREATED:DESC", ["integer"], "integer"], ["providers:REPUTATION:DESC", ["integer"], "hex"]] as const) {
+      expect(() => decodeCursor(byAddress, unfiltered(tag), keys, id), tag).to.throw(
+        `after: the cursor belongs to another list or ordering (providers:ADDRESS:ASC), not to ${tag}`,
+      );
+    }
+  });
+
   it("refuses text that is not a cursor", function () {
     for (const text of ["", "not-base64!", Buffer.from("[1,2]").toString("base64url"), Buffer.from('{"a":1}').toString("base64url")]) {
       expect(() => decodeCursor(text, unfiltered("t"), ["integer"], "hex"), text).to.throw(/not a cursor/);
@@ -107,7 +117,7 @@ describe("keyset cursors", function () {
         decodeCursor(cursor, cursorScope("jobs:CREATED:DESC", { filter }), ["integer"], "integer");
         expect.fail(`no error for ${JSON.stringify(filter)}`);
       } catch (error) {
-        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after", value: cursor });
         expect((error as Error).message).to.equal(
           "after: the cursor was issued for another filter: ask with the filter it was issued for, or start again without `after`",
         );
@@ -197,7 +207,7 @@ describe("keyset cursors", function () {
         decodeCursor(cursor, cursorScope("jobs:CREATED:DESC", { filter }), ["integer"], "integer");
         expect.fail(`no error for ${JSON.stringify(filter)}`);
       } catch (error) {
-        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after" });
+        expect((error as { extensions: { code: string; argument: string } }).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "after", value: cursor });
         expect((error as Error).message).to.contain("issued for another filter");
       }
     }

@@ -23,6 +23,18 @@ describe("identifiers", function () {
       }
     });
 
+    it("names the address it refuses in extensions.value, as written, whether malformed or of a wrong checksum", function () {
+      for (const bad of ["0x1234", CHECKSUMMED.replace("F", "f")]) {
+        let refused: unknown;
+        try {
+          parseAddress(bad, "filter.client");
+        } catch (error) {
+          refused = error;
+        }
+        expect((refused as GraphQLError).extensions, bad).to.deep.equal({ code: "BAD_USER_INPUT", argument: "filter.client", value: bad });
+      }
+    });
+
     it("gives the EIP-55 form back", function () {
       expect(checksumAddress(CHECKSUMMED.toLowerCase())).to.equal(CHECKSUMMED);
       expect(checksumAddress(CHECKSUMMED.toLowerCase())).to.equal(CHECKSUMMED);

@@ -232,7 +232,10 @@ describe("ComputeOffer.jobTerms' escrow range", function () {
           e.extensions.code === "BAD_USER_INPUT" &&
           e.extensions.field === "Query.availableCompute" &&
           e.extensions.argument === "requirements" &&
-          e.extensions.escrow === "0",
+          e.extensions.escrow === "0" &&
+          e.extensions.value === "0" &&
+          e.extensions.minimum === "1" &&
+          e.extensions.maximum === (2n ** 96n - 1n).toString(),
       )
       .and.has.property(
         "message",

@@ -60,13 +60,13 @@ describe("openJobs for an address that is not a registered provider", function (
       () => expect.fail("openJobs answered"),
       (e: unknown) => e as GraphQLError,
     );
-    const { code, argument, provider, indexedBlock } = error.extensions;
-    return { code, argument, provider, indexedBlock, message: error.message };
+    const { code, argument, value, provider, indexedBlock } = error.extensions;
+    return { code, argument, value, provider, indexedBlock, message: error.message };
   };
 
   it("refuses an address the index does not know with BAD_USER_INPUT naming it and the block it read, rather than an empty list", async function () {
     const refused = await refusal(null);
-    expect(refused).to.include({ code: "BAD_USER_INPUT", argument: "provider", provider: PROVIDER, indexedBlock: 10 });
+    expect(refused).to.include({ code: "BAD_USER_INPUT", argument: "provider", value: PROVIDER, provider: PROVIDER, indexedBlock: 10 });
     expect(refused.message).to.equal(`provider: ${PROVIDER} is not a registered provider (at block 10)`);
   });
 

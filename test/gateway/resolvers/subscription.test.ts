@@ -61,7 +61,7 @@ function refusal(outcome: "subscribed" | GraphQLError): { message: string; exten
 describe("jobOpened's requirements that no job could ever match", function () {
   it("refuses a provider the index does not know with BAD_USER_INPUT naming it and the block, as openJobs does", async function () {
     const { message, extensions } = refusal(await start("jobOpened", { requirements: { provider: PROVIDER } }));
-    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.provider", provider: PROVIDER, indexedBlock: HEAD });
+    expect(extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "requirements.provider", value: PROVIDER, provider: PROVIDER, indexedBlock: HEAD });
     expect(message).to.equal(`requirements.provider: ${PROVIDER} is not a registered provider (at block ${HEAD})`);
   });
 

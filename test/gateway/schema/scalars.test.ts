@@ -32,8 +32,44 @@ describe("scalars", function () {
     expect(code(() => TimestampScalar.parseValue(-5))).to.equal("BAD_USER_INPUT");
   });
 
+  it("Timestamp: refuses a time in milliseconds (past the year 9999), naming the largest it takes", function () {
+    const ms = 1_750_000_000_000;
+    for (const sent of [ms, String(ms)]) {
+      let refused: unknown;
+      try {
+        TimestampScalar.parseValue(sent);
+      } catch (error) {
+        refused = error;
+      }
+      expect((refused as GraphQLError).extensions, String(sent)).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Timestamp", value: sent, maximum: 253_402_300_799 });
+      expect((refused as GraphQLError).message).to.contain("not milliseconds");
+    }
+    expect(TimestampScalar.parseValue(253_402_300_799)).to.equal(253_402_300_799);
+  });
+
   it("Bytes: 0x hex with whole bytes", function () {
     expect(BytesScalar.parseValue("0xABcd")).to.equal("0xabcd");
     expect(code(() => BytesScalar.parseValue("0xabc"))).to.equal("BAD_USER_INPUT");
+  });
+
+  it("names the value each scalar refuses in extensions.value, as sent (a literal: its JSON value)", function () {
+    const refusals: [string, () => unknown, unknown][] = [
+      ["BigInt", () => BigIntScalar.parseValue("-1"), "-1"],
+      ["BigInt", () => BigIntScalar.parseLiteral({ kind: Kind.BOOLEAN, value: true }), true],
+      ["Address", () => AddressScalar.parseValue("0x1234"), "0x1234"],
+      ["Address", () => AddressScalar.parseValue("0x5FbDB2315678afecb367f032d93F642f64180aA3"), "0x5FbDB2315678afecb367f032d93F642f64180aA3"],
+      ["Address", () => AddressScalar.parseValue(7), 7],
+      ["Timestamp", () => TimestampScalar.parseValue(-5), -5],
+      ["Bytes", () => BytesScalar.parseValue("0xabc"), "0xabc"],
+    ];
+    for (const [scalar, run, value] of refusals) {
+      let refused: unknown;
+      try {
+        run();
+      } catch (error) {
+        refused = error;
+      }
+      expect((refused as GraphQLError).extensions, `${scalar} ${String(value)}`).to.deep.equal({ code: "BAD_USER_INPUT", scalar, value });
+    }
   });
 });

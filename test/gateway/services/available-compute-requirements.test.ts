@@ -48,6 +48,11 @@ describe("availableCompute requirements", function () {
     expect(error.extensions).to.include({ code: "BAD_USER_INPUT", argument: "requirements.hours", value: 720.5, minSeconds: 60, maxSeconds: 2_592_000 });
   });
 
+  it("states the range of hours in hours too (extensions.minimum and maximum), the unit of extensions.value, as every other range refusal does", async function () {
+    const error = await refusal({ gpuCount: 1, hours: 720.5 });
+    expect(error.extensions).to.include({ value: 720.5, minimum: 60 / 3600, maximum: 720 });
+  });
+
   it("quotes the shortest and the longest job createJob takes", async function () {
     const shortest = await offers({ gpuCount: 1, hours: JOB_LIMITS.minDurationSeconds / 3600 });
     const longest = await offers({ gpuCount: 1, hours: JOB_LIMITS.maxDurationSeconds / 3600 });

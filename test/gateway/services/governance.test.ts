@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { GraphQLError } from "graphql";
 import { proposalState, proposals } from "../../../gateway/src/services/governance";
 import type { ProposalEntity } from "../../../gateway/src/subgraph/entities";
 import type { ListArgs } from "../../../gateway/src/subgraph/reader";
@@ -55,6 +56,12 @@ describe("proposal states (OpenZeppelin Governor)", function () {
 });
 
 describe("proposals list", function () {
+  it("refuses an empty states list with BAD_USER_INPUT on states, the empty list in extensions.value", async function () {
+    const reader = new FakeReader({});
+    const refused = (await proposals(reader, null, 201, [], 1, null).catch((e: unknown) => e)) as GraphQLError;
+    expect(refused.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "states", value: [] });
+  });
+
   it("finds the proposals of a state further back than a few pages of others", async function () {
     // Twelve defeated proposals, then (oldest) one that succeeded: `states: [SUCCEEDED]` must reach it.
     const rows = Array.from({ length: 13 }, (_, i) =>

@@ -49,6 +49,10 @@ describe("jobs(filter) ranges", function () {
     return null;
   }
 
+  it("refuses an empty statuses list with BAD_USER_INPUT on filter.statuses, the empty list in extensions.value", function () {
+    expect((refusal({ statuses: [] }) as GraphQLError).extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "filter.statuses", value: [] });
+  });
+
   it("refuses a maxGpuCount below minGpuCount with BAD_USER_INPUT on filter.maxGpuCount, naming both, with the range it may take", function () {
     const error = refusal({ minGpuCount: 5, maxGpuCount: 1 });
     expect(error).to.be.instanceOf(GraphQLError);

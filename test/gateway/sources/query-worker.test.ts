@@ -6,11 +6,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import Database from "better-sqlite3";
 import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
-import type { EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
+import { answerFailure, type EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
 import { SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { IndexerOptionError } from "../../../subgraph/indexer/errors";
 import { QueryWorker, QueryWorkerDiedError } from "../../../gateway/src/sources/query-worker/query-worker";
@@ -145,7 +146,37 @@ describe("the embedded source when its query worker thread dies", function () {
     queries.crash("throw");
     await restarted;
     const answer = await queries.query(`{ _meta { hasIndexingErrors } }`, {});
-    expect(answer).to.deep.equal({ data: { _meta: { hasIndexingErrors: true } }, errors: null });
+    expect(answer).to.deep.equal({ data: { _meta: { hasIndexingErrors: true } }, errors: null, databaseFailure: null });
+  });
+});
+
+describe("the embedded source when the index's database fails a query", function () {
+  it("tells the client the SQLite code only, the database's message (its tables) kept for the operator's log", async function () {
+    const env = await environment();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "query-worker-db-"));
+    const dbPath = path.join(dir, "embedded.sqlite");
+    const original = new Database(path.join(env.tmpDir, "embedded.sqlite"), { readonly: true });
+    await original.backup(dbPath);
+    original.close();
+    // A table gone under the reader, as a rebuilt or damaged database would leave it.
+    const damaged = new Database(dbPath);
+    damaged.exec('DROP TABLE "ent_Job"');
+    damaged.close();
+    const queries = await QueryWorker.start(dbPath, false);
+    try {
+      const answer = await queries.query("{ jobs(first: 1) { id } }", {});
+      expect(answer.databaseFailure).to.equal("SQLITE_ERROR");
+      const failure = answerFailure(answer);
+      expect(failure?.message, "the operator's log").to.contain("ent_Job");
+      expect(failure?.detail, "what the client is told").to.equal("the embedded indexer's database failed (SQLITE_ERROR)");
+      // A query's own error is the client's to read.
+      const refused = await queries.query("{ jobs(first: 1) { nope } }", {});
+      expect(refused.databaseFailure).to.equal(null);
+      expect(answerFailure(refused)?.detail).to.match(/^the embedded indexer answered with an error: .*nope/);
+    } finally {
+      await queries.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

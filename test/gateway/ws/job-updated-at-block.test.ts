@@ -99,7 +99,7 @@ describe("jobUpdated(id, atBlock) over the gateway's server", function () {
 
   it("refuses a job the index does not hold yet without atBlock (BAD_USER_INPUT on id), naming the indexed block it is missing at", async function () {
     const first = (await follow("1").next()).value as Event;
-    expect(first.errors?.[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "id", indexedBlock: FIRST_BLOCK });
+    expect(first.errors?.[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "id", value: "1", indexedBlock: FIRST_BLOCK });
     expect(first.errors?.[0]?.message).to.equal("id: there is no job 1 at the indexed block 7 (yet: subscribe once it is indexed, or name its block as atBlock)");
   });
 
@@ -108,7 +108,7 @@ describe("jobUpdated(id, atBlock) over the gateway's server", function () {
     await waitUntil(() => head.waits.length === 1, "the subscription waits for block 8");
     await indexThrough(FIRST_BLOCK + 1);
     const first = (await events.next()).value as Event;
-    expect(first.errors?.[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "id", atBlock: FIRST_BLOCK + 1, indexedBlock: FIRST_BLOCK + 1 });
+    expect(first.errors?.[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", argument: "id", value: "2", atBlock: FIRST_BLOCK + 1, indexedBlock: FIRST_BLOCK + 1 });
     expect(first.errors?.[0]?.message).to.equal("id: there is no job 2 at block 8, which is at or above atBlock 8");
   });
 
@@ -126,6 +126,7 @@ describe("jobUpdated(id, atBlock) over the gateway's server", function () {
     expect(first.errors?.[0]?.extensions).to.include({
       code: "BAD_USER_INPUT",
       argument: "atBlock",
+      value: FIRST_BLOCK + MAX_AT_BLOCK_AHEAD + 1,
       maximum: FIRST_BLOCK + MAX_AT_BLOCK_AHEAD,
       indexedBlock: FIRST_BLOCK,
     });

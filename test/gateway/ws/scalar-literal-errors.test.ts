@@ -49,13 +49,13 @@ describe("a scalar literal refused over WebSocket", function () {
   it("refuses clientJobsUpdated(client: \"0x12\") with BAD_USER_INPUT naming Subscription.clientJobsUpdated(client)", async function () {
     const errors = await refusal(client, 'subscription { clientJobsUpdated(client: "0x12") { id } }');
     expect(errors[0]?.message).to.equal('Subscription.clientJobsUpdated(client): Address: "0x12" is not an address (0x followed by 40 hex digits)');
-    expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", argument: "client", field: "Subscription.clientJobsUpdated" });
+    expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", scalar: "Address", value: "0x12", argument: "client", field: "Subscription.clientJobsUpdated" });
   });
 
   it("names a variable a scalar refused in extensions.variable, with the scalar, as over HTTP", async function () {
     const errors = await refusal(client, "subscription S($c: Address!) { clientJobsUpdated(client: $c) { id } }", { c: "0x12" });
     expect(errors[0]?.message).to.match(/^Variable "\$c" got invalid value "0x12"; Address: "0x12" is not an address/);
-    expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", variable: "c", scalar: "Address" });
+    expect(errors[0]?.extensions).to.deep.equal({ code: "BAD_USER_INPUT", variable: "c", scalar: "Address", value: "0x12" });
   });
 
   it("names the argument of an Int literal past 32 bits (jobOpened(sinceBlock)), keeping GRAPHQL_VALIDATION_FAILED", async function () {

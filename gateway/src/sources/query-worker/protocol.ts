@@ -18,7 +18,11 @@ export type ToQueryWorker =
 
 export type FromQueryWorker =
   | { type: "ready" }
-  | { type: "result"; id: number; data: unknown; errors: string[] | null }
+  /**
+   * `databaseFailure`: the SQLite error code (e.g. "SQLITE_IOERR") where an error is the database's, not the query's:
+   * its message ("no such table: ent_Job") tells of the index's internals, for the operator's log only.
+   */
+  | { type: "result"; id: number; data: unknown; errors: string[] | null; databaseFailure: string | null }
   | { type: "failed"; id: number; message: string }
   /** Query `id` was cancelled before it started: it was never run. */
   | { type: "skipped"; id: number }

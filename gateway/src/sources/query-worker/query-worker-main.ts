@@ -1,6 +1,8 @@
 // The query worker thread: answers graph-node queries from the embedded indexer's database on its own read-only
 // connection, so that SQLite work (synchronous in better-sqlite3) never blocks the gateway's event loop.
 import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+import type { GraphQLError } from "graphql";
 import { QueryEngine } from "../../../../subgraph/indexer";
 import type { FromQueryWorker, QueryWorkerData, ToQueryWorker } from "./protocol";
 
@@ -19,6 +21,15 @@ try {
 
 type QueryMessage = Extract<ToQueryWorker, { type: "query" }>;
 
+/** The code of the first error that better-sqlite3 raised (the database failed, not the query), or null. */
+function databaseFailure(errors: readonly GraphQLError[]): string | null {
+  for (const error of errors) {
+    const cause = error.originalError;
+    if (cause instanceof Database.SqliteError) return cause.code;
+  }
+  return null;
+}
+
 // The queries not started yet, in arrival order. They run one at a time (QueryEngine would chain their executions
 // anyway, each in a snapshot of its own), each started from a later turn of the event loop than its arrival: the
 // messages that arrived meanwhile (while a query's synchronous SQLite work held the thread) are all handled first,
@@ -36,7 +47,14 @@ function startNext(): void {
   engine
     .executeQuery(message.query, message.variables)
     .then(
-      (result) => post({ type: "result", id: message.id, data: result.data ?? null, errors: result.errors?.map((e) => e.message) ?? null }),
+      (result) =>
+        post({
+          type: "result",
+          id: message.id,
+          data: result.data ?? null,
+          errors: result.errors?.map((e) => e.message) ?? null,
+          databaseFailure: databaseFailure(result.errors ?? []),
+        }),
       (error: unknown) => post({ type: "failed", id: message.id, message: error instanceof Error ? error.message : String(error) }),
     )
     .finally(() => {

@@ -10,6 +10,8 @@ import type { FromQueryWorker, QueryWorkerData, ToQueryWorker } from "./protocol
 export interface QueryAnswer {
   data: unknown;
   errors: string[] | null;
+  /** The SQLite error code where the database failed (its messages are the index's internals), else null. */
+  databaseFailure: string | null;
 }
 
 interface Pending {
@@ -134,7 +136,7 @@ export class QueryWorker extends EventEmitter<QueryWorkerEvents> {
       const waiting = this.pending.get(message.id);
       if (waiting === undefined) return;
       this.pending.delete(message.id);
-      if (message.type === "result") waiting.resolve({ data: message.data, errors: message.errors });
+      if (message.type === "result") waiting.resolve({ data: message.data, errors: message.errors, databaseFailure: message.databaseFailure });
       else waiting.reject(new Error(message.message));
     });
     worker.once("error", (error) => {
