@@ -28,6 +28,7 @@ import {
 import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { outputList, outputScalar, type SqlValue } from "../store/codec";
 import type { BlockPointer, FatalError } from "../store/database";
+import { UnattestableQueryError } from "./attestable";
 import type { FilterInput } from "./filters";
 import { idKey, type EntityReader, type EntityRecord, type ListArgs } from "./reader";
 import { BigDecimalScalar, BigIntScalar, BytesScalar, Int8Scalar, TimestampScalar } from "./scalars";
@@ -145,7 +146,7 @@ function fieldKey(name: string, op: string): string {
 function checkRange(name: "first" | "skip", value: number, max: number): void {
   const min = name === "first" ? 1 : 0;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new GraphQLError(`The \`${name}\` argument must be between 0 and ${max}, but is ${value}`);
+    throw new UnattestableQueryError(`The \`${name}\` argument must be between 0 and ${max}, but is ${value}`);
   }
 }
 
@@ -428,7 +429,7 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
             // Two are enough to know it is not one: graph-node then refuses to pick (AmbiguousDerivedFromResult).
             const found = await loadChildren(ctx, record, field, { first: 2, skip: 0, where: null, orderBy: null, orderDirection: "asc" });
             if (found.length > 1) {
-              throw new GraphQLError(
+              throw new UnattestableQueryError(
                 `Ambiguous result for derived field \`${field.name}\`: Multiple \`${field.typeName}\` entities refer back via \`${field.derivedFrom}\``,
               );
             }

@@ -133,6 +133,24 @@ describe("embedded indexer: failures", function () {
     }
   });
 
+  it("answers a read of a failed subgraph's head over HTTP as not attestable, as graph-node's indexing_error is not", async function () {
+    const failing = await probeBlock(1, "attest boom");
+    const indexer = await index();
+    const server = await startQueryServer({ executor: QueryEngine.forDatabase(indexer.db), name: "probe" });
+    try {
+      const ask = (query: string): Promise<Response> =>
+        fetch(server.queryUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      const head = await ask("{ providers { id } }");
+      expect(((await head.json()) as { errors: Array<{ message: string }> }).errors.map((e) => e.message)).to.deep.equal(["indexing_error"]);
+      expect(head.headers.get("graph-attestable")).to.equal("false");
+      expect(JSON.parse(head.headers.get("graph-indexed")!)).to.include({ number: failing, hash: indexer.status().fatalError!.blockHash });
+      const before = await ask(`{ providers(block: { number: ${failing - 1} }) { id } }`);
+      expect(before.headers.get("graph-attestable")).to.equal("true");
+    } finally {
+      await server.close();
+    }
+  });
+
   const unsupported: Array<[number, string]> = [
     [2, "ethereum.getBalance"],
     [4, "ethereum.call"],

@@ -131,6 +131,18 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       }
     });
 
+    it("refuses a body that is not a GraphQL request as graph-node's index node does: 400 and its message in text", async function () {
+      const cases: Array<[string, string]> = [
+        ["{}", 'The "query" field is missing in request data'],
+        ['{"query": "{ indexingStatuses { health } }", "variables": "{}"}', "Invalid query variables provided"],
+      ];
+      for (const [body, message] of cases) {
+        const response = await fetch(server.statusUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+        expect(response.status, body).to.equal(400);
+        expect(await response.text(), body).to.equal(`Invalid request: GraphQL server error (client error): ${message}`);
+      }
+    });
+
     it("answers a GET of /graphql with a short text naming the deployment", async function () {
       const response = await fetch(server.statusUrl);
       expect(response.status).to.equal(200);
