@@ -33,8 +33,10 @@ import type { FilterInput } from "./filters";
 import { idKey, type EntityReader, type EntityRecord, type ListArgs } from "./reader";
 import { BigDecimalScalar, BigIntScalar, BytesScalar, Int8Scalar, TimestampScalar } from "./scalars";
 
+// graph-node's defaults (graph/src/env/graphql.rs): GRAPH_GRAPHQL_MAX_FIRST 1000, GRAPH_GRAPHQL_MAX_SKIP u32::MAX, so
+// that a dApp paging deep with `skip` is answered here as there (a hosted service's 5,000 is no graph-node default).
 export const MAX_FIRST = 1000;
-export const MAX_SKIP = 5000;
+export const MAX_SKIP = 4_294_967_295;
 const DEFAULT_FIRST = 100;
 
 /** What resolvers need for one request. */
