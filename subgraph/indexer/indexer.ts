@@ -610,6 +610,13 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     if (this.fatal === null && !this.stopping) {
       this.db.pruneBlocks(head - this.reorgThreshold, this.checkpointPtr.number);
       this.synced = this.checkpointPtr.number >= target;
+      if (this.checkpointPtr.number >= head && this.db.syncedAt() === null) {
+        // Once: the index-node's `synced` says, as graph-node's, that the subgraph has reached the head at some point.
+        this.db.transaction(() => {
+          this.checkDeployment();
+          this.db.setSyncedAt(this.checkpointPtr.number);
+        });
+      }
     }
     // Catching up, inserts skip the query indexes (maintaining them row by row cost as much as the mappings); they
     // are built in one go once the pass ends within the head's reorg window, and kept up from then on. Until then

@@ -19,6 +19,8 @@ export interface QueryStatus {
   checkpoint: BlockPointer | null;
   failed: boolean;
   fatalError: FatalError | null;
+  /** The checkpoint at which the indexer first reached the chain's head, null until it has (graph-node's synced_at). */
+  syncedAt: number | null;
 }
 
 /** What an executor that runs the indexer too (a worker handle) adds to the database's status. */
@@ -153,6 +155,7 @@ export class QueryEngine implements QueryExecutor {
         checkpoint: this.db.checkpoint(),
         failed: fatalError !== null,
         fatalError,
+        syncedAt: this.db.syncedAt(),
       };
     });
   }

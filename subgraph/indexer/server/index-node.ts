@@ -167,8 +167,9 @@ function statusOf(executor: QueryExecutor): StatusValue {
   const earliest = executor.earliestBlock();
   return {
     subgraph: status.deployment,
-    // A failed subgraph does not follow the chain, whatever its last pass reached.
-    synced: fatalError === null && status.synced === true,
+    // graph-node's `synced` (store/postgres/src/detail.rs: synced_at is set) says the deployment reached the head once:
+    // it stays true when it later falls behind, fails or its thread dies.
+    synced: status.syncedAt !== null,
     health: fatalError === null ? "healthy" : "failed",
     fatalError,
     nonFatalErrors: [],

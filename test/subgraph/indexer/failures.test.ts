@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer } from "../../../subgraph/indexer/server/http";
+import { executeIndexNodeQuery } from "../../../subgraph/indexer/server/index-node";
 import { runIndexerCli as runCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample } from "./helpers/probe";
@@ -149,6 +150,23 @@ describe("embedded indexer: failures", function () {
     } finally {
       await server.close();
     }
+  });
+
+  it("answers the index-node's synced as graph-node does: false for a subgraph that failed before it reached the head, true for one that had", async function () {
+    const synced = async (indexer: Indexer): Promise<unknown> => {
+      const result = await executeIndexNodeQuery(QueryEngine.forDatabase(indexer.db), "{ indexingStatuses { synced health } }");
+      return (result.data as { indexingStatuses: unknown[] }).indexingStatuses[0];
+    };
+    await probeBlock(1, "early boom");
+    expect(await synced(await index())).to.deep.equal({ synced: false, health: "failed" });
+    await fx.chain.revert(base);
+    base = await fx.chain.snapshot();
+    await registerProvider(fx.probe, fx.chain.accounts[1]!, "reached the head", 1n, 1);
+    const indexer = await index();
+    expect(await synced(indexer)).to.deep.equal({ synced: true, health: "healthy" });
+    await probeBlock(1, "late boom");
+    expect((await indexer.syncOnce()).failed).to.equal(true);
+    expect(await synced(indexer)).to.deep.equal({ synced: true, health: "failed" });
   });
 
   const unsupported: Array<[number, string]> = [
