@@ -28,12 +28,15 @@ import {
 import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { outputList, outputScalar, type SqlValue } from "../store/codec";
 import type { BlockPointer, FatalError } from "../store/database";
+import { UnattestableQueryError } from "./attestable";
 import type { FilterInput } from "./filters";
 import { idKey, type EntityReader, type EntityRecord, type ListArgs } from "./reader";
 import { BigDecimalScalar, BigIntScalar, BytesScalar, Int8Scalar, TimestampScalar } from "./scalars";
 
+// graph-node's defaults (graph/src/env/graphql.rs): GRAPH_GRAPHQL_MAX_FIRST 1000, GRAPH_GRAPHQL_MAX_SKIP u32::MAX, so
+// that a dApp paging deep with `skip` is answered here as there (a hosted service's 5,000 is no graph-node default).
 export const MAX_FIRST = 1000;
-export const MAX_SKIP = 5000;
+export const MAX_SKIP = 4_294_967_295;
 const DEFAULT_FIRST = 100;
 
 /** What resolvers need for one request. */
@@ -145,7 +148,7 @@ function fieldKey(name: string, op: string): string {
 function checkRange(name: "first" | "skip", value: number, max: number): void {
   const min = name === "first" ? 1 : 0;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new GraphQLError(`The \`${name}\` argument must be between 0 and ${max}, but is ${value}`);
+    throw new UnattestableQueryError(`The \`${name}\` argument must be between 0 and ${max}, but is ${value}`);
   }
 }
 
@@ -428,7 +431,7 @@ export function buildApiSchema(model: SchemaModel): GraphQLSchema {
             // Two are enough to know it is not one: graph-node then refuses to pick (AmbiguousDerivedFromResult).
             const found = await loadChildren(ctx, record, field, { first: 2, skip: 0, where: null, orderBy: null, orderDirection: "asc" });
             if (found.length > 1) {
-              throw new GraphQLError(
+              throw new UnattestableQueryError(
                 `Ambiguous result for derived field \`${field.name}\`: Multiple \`${field.typeName}\` entities refer back via \`${field.derivedFrom}\``,
               );
             }

@@ -7,6 +7,7 @@ import { QueryError } from "../errors";
 import { SchemaModel } from "../schema/model";
 import { IndexerDatabase, type BlockPointer, type FatalError } from "../store/database";
 import { BlockArgumentError, buildApiSchema, type RequestContext } from "./api-schema";
+import { attestable, attestableValidation } from "./attestable";
 import { sqlLike } from "./filters";
 import { withIndexingErrors } from "./indexing-error";
 import { EntityReader } from "./reader";
@@ -18,6 +19,8 @@ export interface QueryStatus {
   checkpoint: BlockPointer | null;
   failed: boolean;
   fatalError: FatalError | null;
+  /** The checkpoint at which the indexer first reached the chain's head, null until it has (graph-node's synced_at). */
+  syncedAt: number | null;
 }
 
 /** What an executor that runs the indexer too (a worker handle) adds to the database's status. */
@@ -32,6 +35,21 @@ export interface IndexingProgress {
   indexerError: string | null;
   /** When a new worker thread is due to start (ms since the epoch); null when none is scheduled. */
   restartAt: number | null;
+}
+
+/** What graph-node's HTTP answer says of a query's answer in its headers (graph/src/data/query/result.rs). */
+export interface AnswerHeaders {
+  /** `graph-attestable`: whether graph-node attests the answer (see attestable.ts). */
+  attestable: boolean;
+  /** `graph-indexed`: the deployment's head when the query ran, null before its first block. */
+  indexed: BlockPointer | null;
+}
+
+const answerHeaders = new WeakMap<ExecutionResult, AnswerHeaders>();
+
+/** The headers of an answer `QueryEngine.executeQuery` gave (a worker handle passes its engine's on); else undefined. */
+export function headersOf(result: ExecutionResult): AnswerHeaders | undefined {
+  return answerHeaders.get(result);
 }
 
 /** Anything that answers graph-node queries: the engine itself, or a worker handle. */
@@ -68,7 +86,7 @@ export class QueryEngine implements QueryExecutor {
   private deployment = "";
   private schema!: GraphQLSchema;
   private reader!: EntityReader;
-  private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
+  private readonly documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[]; attestable: boolean }>();
   /** The execution in flight, if any: executions on one connection take turns, each in its own snapshot. */
   private inFlight: Promise<unknown> | null = null;
   private indexerDown: string | null = null;
@@ -137,6 +155,7 @@ export class QueryEngine implements QueryExecutor {
         checkpoint: this.db.checkpoint(),
         failed: fatalError !== null,
         fatalError,
+        syncedAt: this.db.syncedAt(),
       };
     });
   }
@@ -150,15 +169,15 @@ export class QueryEngine implements QueryExecutor {
     return this.db.earliestBlock();
   }
 
-  private document(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+  private document(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[]; attestable: boolean } {
     let entry = this.documents.get(query);
     if (entry === undefined) {
       try {
         const document = parse(query);
         const errors = validate(this.schema, document);
-        entry = errors.length > 0 ? { errors } : { document };
+        entry = errors.length > 0 ? { errors, attestable: attestableValidation(errors) } : { document };
       } catch (error) {
-        entry = { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+        entry = { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))], attestable: true };
       }
       if (this.documents.size >= DOCUMENT_CACHE_SIZE) this.documents.delete(this.documents.keys().next().value as string);
       this.documents.set(query, entry);
@@ -172,7 +191,12 @@ export class QueryEngine implements QueryExecutor {
     variables?: Record<string, unknown> | null,
     operationName?: string | null,
   ): Promise<ExecutionResult> {
-    return this.inSnapshot(() => this.execute(query, variables, operationName));
+    return this.inSnapshot(async () => {
+      const indexed = this.db.checkpoint();
+      const { result, attestable } = await this.execute(query, variables, operationName);
+      answerHeaders.set(result, { attestable, indexed });
+      return result;
+    });
   }
 
   /**
@@ -227,12 +251,12 @@ export class QueryEngine implements QueryExecutor {
     query: string,
     variables?: Record<string, unknown> | null,
     operationName?: string | null,
-  ): Promise<ExecutionResult> {
+  ): Promise<{ result: ExecutionResult; attestable: boolean }> {
     this.refresh();
     const entry = this.document(query);
-    if ("errors" in entry) return { errors: entry.errors };
+    if ("errors" in entry) return { result: { errors: entry.errors }, attestable: entry.attestable };
     const latest = this.db.checkpoint();
-    if (latest === null) return { errors: [new GraphQLError("the subgraph has not indexed any block yet")] };
+    if (latest === null) return { result: { errors: [new GraphQLError("the subgraph has not indexed any block yet")] }, attestable: false };
     const context: RequestContext = {
       reader: this.reader,
       latest,
@@ -254,13 +278,19 @@ export class QueryEngine implements QueryExecutor {
     });
     // graph-node resolves every block constraint before it executes anything, and a failure is the whole answer:
     // its response then has no `data` at all (not `data: null`), which is how clients tell it apart.
+    // Its `block` errors are ones it attests (ValueParseError, InvalidArgumentError).
     const blockError = result.errors?.find((e) => e.originalError instanceof BlockArgumentError)?.originalError;
-    if (blockError instanceof BlockArgumentError) return { errors: [blockError] };
+    if (blockError instanceof BlockArgumentError) return { result: { errors: [blockError] }, attestable: true };
     // graph-node stops at a field's error and answers the errors alone, without data: a client that reads the other
     // fields' data from a failed query (GraphQL.js gives it, and null for the failed field) would find none there.
     // Its errors name no `path`.
-    if (result.errors !== undefined && result.errors.length > 0) return { errors: result.errors.map(withoutPath) };
-    return context.fatalError === null ? result : withIndexingErrors(result, context.rootFields, context.fatalError.blockNumber);
+    if (result.errors !== undefined && result.errors.length > 0) {
+      return { result: { errors: result.errors.map(withoutPath) }, attestable: attestable(result.errors) };
+    }
+    if (context.fatalError === null) return { result, attestable: true };
+    const answered = withIndexingErrors(result, context.rootFields, context.fatalError.blockNumber);
+    // `indexing_error` is the one error graph-node never attests (QueryError::IndexingError).
+    return { result: answered, attestable: answered.errors === undefined };
   }
 
   close(): void {

@@ -5,6 +5,7 @@
 //   holds when a referenced (or referencing, for @derivedFrom) entity at the same block matches (one level only),
 //   `and`/`or` combine lists of filters, and `or` may not be mixed with column filters at the same level.
 import { GraphQLError } from "graphql";
+import { UnattestableQueryError } from "./attestable";
 import type { CompositeTypeModel, EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { encodeBigDecimal, encodeBigInt } from "../values/sortable";
 import { BigDecimal } from "../values/bigdecimal";
@@ -175,7 +176,7 @@ export function likeRegExp(pattern: string, nocase: boolean): RegExp {
     else {
       let literal = ch;
       if (ch === "\\") {
-        if (i + 1 === chars.length) throw new GraphQLError(LIKE_TRAILING_ESCAPE_ERROR);
+        if (i + 1 === chars.length) throw new UnattestableQueryError(LIKE_TRAILING_ESCAPE_ERROR);
         literal = chars[++i]!;
       }
       const lower = literal.toLowerCase();

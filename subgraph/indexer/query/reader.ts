@@ -3,6 +3,7 @@
 // is applied with ROW_NUMBER() windows, so nested queries never go N+1.
 import type Database from "better-sqlite3";
 import { GraphQLError } from "graphql";
+import { UnattestableQueryError } from "./attestable";
 import type { EntityTypeModel, FieldModel, SchemaModel } from "../schema/model";
 import { quoteIdent } from "../store/layout";
 import type { SqlValue } from "../store/codec";
@@ -234,7 +235,7 @@ export class EntityReader {
     if (parents.length === 0) return result;
     // graph-node checks the arguments before its store refuses a child sort.
     this.checkSortable(field.typeName, args.orderBy);
-    if (args.orderBy !== null && args.orderBy.includes("__")) throw new GraphQLError(NESTED_CHILD_SORT_ERROR);
+    if (args.orderBy !== null && args.orderBy.includes("__")) throw new UnattestableQueryError(NESTED_CHILD_SORT_ERROR);
     const params = new Params();
     const b = params.add(block);
     const filters = new FilterCompiler(this.schema, params, b);

@@ -1,11 +1,12 @@
 // graph-node's custom scalars. Outputs are produced already serialised by the resolvers (big numbers and Int8 as
 // strings, Bytes as 0x hex, Timestamp as a string of microseconds); inputs are parsed into the values the filter
 // compiler encodes, and bad inputs become GraphQL errors that say what is wrong.
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { BigDecimal } from "../values/bigdecimal";
+import { ValueDecodeError } from "./attestable";
 
 function literalText(ast: ValueNode, accept: readonly Kind[]): string {
-  if (!accept.includes(ast.kind)) throw new GraphQLError(`expected ${accept.join(" or ")}, got ${ast.kind}`, { nodes: ast });
+  if (!accept.includes(ast.kind)) throw new ValueDecodeError(`expected ${accept.join(" or ")}, got ${ast.kind}`, { nodes: ast });
   return (ast as { value: string }).value;
 }
 
@@ -19,14 +20,14 @@ function parseBigInt(text: unknown): bigint {
   const s = String(text);
   if (/^[+-]?\d+$/.test(s)) return BigInt(s);
   const why = /^[+-]?$/.test(s) ? "cannot parse integer from empty string" : "invalid digit found in string";
-  throw new GraphQLError(`Failed to decode \`BigInt\` value: \`${why}\``);
+  throw new ValueDecodeError(`Failed to decode \`BigInt\` value: \`${why}\``);
 }
 
 // graph-node reads Int8 (and Timestamp microseconds) as a Rust i64, naming the value it refuses.
 function parseInt8(text: unknown, name: string): bigint {
   const s = String(text);
   const value = typeof text === "number" && Number.isInteger(text) ? BigInt(text) : /^[+-]?\d+$/.test(s) ? BigInt(s) : null;
-  if (value === null || BigInt.asIntN(64, value) !== value) throw new GraphQLError(`Failed to decode \`${name}\` value: \`${s}\``);
+  if (value === null || BigInt.asIntN(64, value) !== value) throw new ValueDecodeError(`Failed to decode \`${name}\` value: \`${s}\``);
   return value;
 }
 
@@ -34,19 +35,19 @@ function parseDecimal(text: unknown): BigDecimal {
   try {
     return BigDecimal.parse(String(text));
   } catch {
-    throw new GraphQLError(`Failed to decode \`BigDecimal\` value: \`${String(text)}\``);
+    throw new ValueDecodeError(`Failed to decode \`BigDecimal\` value: \`${String(text)}\``);
   }
 }
 
 // graph-node reads Bytes with the hex crate after trimming every leading `0x` (lower case only), refusing with its
 // messages: an odd length first, then the first character that is no hex digit, by its position after the `0x`.
 function parseBytes(text: unknown): Buffer {
-  if (typeof text !== "string") throw new GraphQLError(`Failed to decode \`Bytes\` value: expected a 0x hex string`);
+  if (typeof text !== "string") throw new ValueDecodeError(`Failed to decode \`Bytes\` value: expected a 0x hex string`);
   let body = text;
   while (body.startsWith("0x")) body = body.slice(2);
-  if (body.length % 2 !== 0) throw new GraphQLError("Failed to decode `Bytes` value: `Odd number of digits`");
+  if (body.length % 2 !== 0) throw new ValueDecodeError("Failed to decode `Bytes` value: `Odd number of digits`");
   const bad = body.search(/[^0-9a-fA-F]/);
-  if (bad >= 0) throw new GraphQLError(`Failed to decode \`Bytes\` value: \`Invalid character '${body[bad]}' at position ${bad}\``);
+  if (bad >= 0) throw new ValueDecodeError(`Failed to decode \`Bytes\` value: \`Invalid character '${body[bad]}' at position ${bad}\``);
   return Buffer.from(body, "hex");
 }
 
@@ -82,7 +83,7 @@ export const Int8Scalar = new GraphQLScalarType({
 // graph-node coerces a Timestamp argument from a string only (graph/src/data/value.rs, coerce_scalar): a number
 // is refused.
 function parseTimestamp(value: unknown): bigint {
-  if (typeof value !== "string") throw new GraphQLError(`Failed to decode \`Timestamp\` value: \`${String(value)}\` is not a string of microseconds`);
+  if (typeof value !== "string") throw new ValueDecodeError(`Failed to decode \`Timestamp\` value: \`${String(value)}\` is not a string of microseconds`);
   return parseInt8(value, "Timestamp");
 }
 

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ExecutionResult } from "graphql";
-import type { QueryExecutor } from "../query/engine";
+import { headersOf, type QueryExecutor } from "../query/engine";
 import { executeIndexNodeQuery } from "./index-node";
 
 export interface QueryServerOptions {
@@ -30,10 +30,11 @@ export interface QueryServer {
   close(): Promise<void>;
 }
 
+// graph-node's (server/http/src/service.rs).
 const CORS = {
   "access-control-allow-origin": "*",
-  "access-control-allow-headers": "content-type",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-headers": "Content-Type, User-Agent",
+  "access-control-allow-methods": "GET, OPTIONS, POST",
 };
 
 function send(res: http.ServerResponse, status: number, body: string, type: string): void {
@@ -41,8 +42,42 @@ function send(res: http.ServerResponse, status: number, body: string, type: stri
   res.end(body);
 }
 
-function json(res: http.ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value), "application/json; charset=utf-8");
+function json(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...CORS, ...headers });
+  res.end(body);
+}
+
+/**
+ * A request graph-node refuses before it runs anything: HTTP 400 and `{"error": "..."}`, the message its parser gives
+ * (server/http/src/request.rs) after its client-error prefix, as its query endpoint answers; its index node
+ * (server/index-node/src/service.rs) answers the same message as text, after `Invalid request: `.
+ */
+function refuse(res: http.ServerResponse, status: number, message: string, asJson: boolean, prefixed = true): void {
+  const error = prefixed ? `GraphQL server error (client error): ${message}` : message;
+  if (asJson) json(res, status, { error });
+  else send(res, status, `Invalid request: ${error}`, "text/plain; charset=utf-8");
+}
+
+/** `{ query, variables, operationName }` as graph-node reads it, or why it refuses the body. */
+function readRequest(
+  raw: string,
+): { query: string; variables: Record<string, unknown> | null; operationName: string | null } | { refused: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (error) {
+    return { refused: (error as Error).message };
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { refused: "Request data is not an object" };
+  const fields = body as { query?: unknown; variables?: unknown; operationName?: unknown };
+  if (!("query" in fields)) return { refused: 'The "query" field is missing in request data' };
+  if (typeof fields.query !== "string") return { refused: 'The "query" field is not a string' };
+  const variables = fields.variables ?? null;
+  // Often variables JSON-encoded twice: graph-node refuses them, graphql-js would throw on them.
+  if (variables !== null && (typeof variables !== "object" || Array.isArray(variables))) return { refused: "Invalid query variables provided" };
+  const operationName = typeof fields.operationName === "string" ? fields.operationName : null;
+  return { query: fields.query, variables: variables as Record<string, unknown> | null, operationName };
 }
 
 export async function startQueryServer(options: QueryServerOptions): Promise<QueryServer> {
@@ -102,6 +137,11 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       send(res, 405, "Use POST for queries.\n", "text/plain; charset=utf-8");
       return;
     }
+    // graph-node's query endpoint refuses a POST without a Content-Type (any type will do) or without a body.
+    if (!isStatusPath && req.headers["content-type"] === undefined) {
+      refuse(res, 400, "Content-Type header is required", true, false);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -112,33 +152,36 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
     });
     req.on("end", () => {
       if (tooLarge) {
-        json(res, 413, { errors: [{ message: `The request body exceeds ${maxBody} bytes` }] });
+        refuse(res, 413, `the request body exceeds ${maxBody} bytes`, !isStatusPath);
         return;
       }
-      let body: { query?: unknown; variables?: unknown; operationName?: unknown };
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
-      } catch {
-        json(res, 400, { errors: [{ message: "The request body is not valid JSON" }] });
+      if (size === 0 && !isStatusPath) {
+        refuse(res, 400, "Body is required", true, false);
         return;
       }
-      if (typeof body?.query !== "string") {
-        json(res, 400, { errors: [{ message: "The request body needs a `query` string" }] });
+      const request = readRequest(Buffer.concat(chunks).toString("utf8"));
+      if ("refused" in request) {
+        refuse(res, 400, request.refused, !isStatusPath);
         return;
       }
-      const rawVariables = body.variables ?? null;
-      if (rawVariables !== null && (typeof rawVariables !== "object" || Array.isArray(rawVariables))) {
-        // A client's mistake (often variables JSON-encoded twice): graph-node answers it as one; graphql-js throws on it.
-        json(res, 400, { errors: [{ message: "The request's `variables` must be a JSON object (or null)", extensions: { code: "BAD_REQUEST" } }] });
+      const { query, variables, operationName } = request;
+      if (isStatusPath) {
+        executeIndexNodeQuery(options.executor, query, variables, operationName)
+          .then((result) => json(res, 200, result))
+          .catch((error: unknown) => json(res, 500, { errors: [{ message: (error as Error).message }] }));
         return;
       }
-      const variables = rawVariables as Record<string, unknown> | null;
-      const operationName = typeof body.operationName === "string" ? body.operationName : null;
-      const run: Promise<ExecutionResult> = isStatusPath
-        ? executeIndexNodeQuery(options.executor, body.query, variables, operationName)
-        : options.executor.executeQuery(body.query, variables, operationName);
-      run
-        .then((result) => json(res, 200, result))
+      options.executor
+        .executeQuery(query, variables, operationName)
+        .then((result: ExecutionResult) => {
+          // graph-node's answer headers: whether it attests the answer, and the block it was read at.
+          const answer = headersOf(result);
+          const indexed = answer?.indexed ?? null;
+          json(res, 200, result, {
+            "graph-attestable": String(answer?.attestable ?? (result.errors ?? []).length === 0),
+            "graph-indexed": JSON.stringify(indexed === null ? null : { hash: indexed.hash, number: indexed.number, timestamp: indexed.timestamp }),
+          });
+        })
         .catch((error: unknown) => json(res, 500, { errors: [{ message: (error as Error).message }] }));
     });
   });

@@ -199,6 +199,19 @@ export class IndexerDatabase {
     this.setMeta("earliest_block", String(number));
   }
 
+  /**
+   * The checkpoint at which a pass first reached the chain's head (graph-node's `synced_at_block_number`), null until
+   * then. Kept when the subgraph later falls behind, fails or stops, as graph-node keeps it.
+   */
+  syncedAt(): number | null {
+    const raw = this.meta("synced_at_block");
+    return raw === null ? null : Number(raw);
+  }
+
+  setSyncedAt(number: number): void {
+    this.setMeta("synced_at_block", String(number));
+  }
+
   fatalError(): FatalError | null {
     const raw = this.meta("fatal_error");
     return raw === null ? null : (JSON.parse(raw) as FatalError);

@@ -131,6 +131,18 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       }
     });
 
+    it("refuses a body that is not a GraphQL request as graph-node's index node does: 400 and its message in text", async function () {
+      const cases: Array<[string, string]> = [
+        ["{}", 'The "query" field is missing in request data'],
+        ['{"query": "{ indexingStatuses { health } }", "variables": "{}"}', "Invalid query variables provided"],
+      ];
+      for (const [body, message] of cases) {
+        const response = await fetch(server.statusUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+        expect(response.status, body).to.equal(400);
+        expect(await response.text(), body).to.equal(`Invalid request: GraphQL server error (client error): ${message}`);
+      }
+    });
+
     it("answers a GET of /graphql with a short text naming the deployment", async function () {
       const response = await fetch(server.statusUrl);
       expect(response.status).to.equal(200);
@@ -150,7 +162,7 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       return { worker, server: await worker.serve({ name: "probe" }) };
     }
 
-    it("answers a thread that died and awaits its restart: failed, not synced, a non-deterministic error naming the death and when the new thread is due", async function () {
+    it("answers a thread that died and awaits its restart: failed, still synced (it had been), a non-deterministic error naming the death and when the new thread is due", async function () {
       // A backoff no test waits out: the thread stays dead while it is asked.
       const { worker, server } = await synced("died", { restart: { initialDelayMs: 600_000, maxDelayMs: 600_000 } });
       const died = new Promise<Error>((resolve) => worker.once("error", resolve));
@@ -162,7 +174,7 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       const { body } = await ask(server, FULL_STATUS, { ids: [status.deployment] });
       const [answer] = body.data!.indexingStatuses;
       expect(answer).to.deep.include({
-        synced: false,
+        synced: true, // it reached the head before: graph-node's synced stays
         health: "failed",
         fatalError: {
           // Not the error's "restarting it in 600000 ms", out of date by the time the status is asked.
@@ -180,7 +192,7 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       expect(chain).to.deep.include({ latestBlock: checkpoint, lastHealthyBlock: checkpoint });
     });
 
-    it("answers a thread that hung and is not restarted: failed, not synced, a non-deterministic error naming the hang", async function () {
+    it("answers a thread that hung and is not restarted: failed, still synced (it had been), a non-deterministic error naming the hang", async function () {
       const { worker, server } = await synced("hung", { restart: false, hangTimeoutMs: 1000 });
       const hung = new Promise<Error>((resolve) => worker.once("error", resolve));
       worker.crash("hang");
@@ -189,7 +201,7 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       expect(error.message).to.include("did not answer for 1000 ms");
       const { body } = await ask(server, FULL_STATUS, { ids: [worker.status().deployment] });
       expect(body.data!.indexingStatuses[0]).to.deep.include({
-        synced: false,
+        synced: true, // it reached the head before: graph-node's synced stays
         health: "failed",
         fatalError: { message: error.message, block: null, handler: null, deterministic: false },
       });
@@ -216,8 +228,10 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       const { worker, server } = await serving((w) => w.status().failed, "the subgraph failed");
       const status = worker.status();
       const fatal = status.fatalError!;
-      const before = { number: String(failing - 1), hash: status.checkpoint!.hash };
-      expect(status.checkpoint!.number).to.equal(failing - 1);
+      // As graph-node's: the head on the failing block, the last healthy block the one before it.
+      const latest = { number: String(failing), hash: fatal.blockHash };
+      const before = { number: String(failing - 1), hash: status.checkpoint!.parentHash };
+      expect(status.checkpoint!.number).to.equal(failing);
       const { body } = await ask(server, FULL_STATUS, { ids: [status.deployment] });
       const [answer] = body.data!.indexingStatuses;
       expect(answer).to.deep.include({
@@ -229,7 +243,7 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       });
       expect(fatal.message).to.include("status boom");
       const [chain] = answer!["chains"] as Array<Record<string, unknown>>;
-      expect(chain).to.deep.include({ latestBlock: before, lastHealthyBlock: before });
+      expect(chain).to.deep.include({ latestBlock: latest, lastHealthyBlock: before });
     });
   });
 });

@@ -496,7 +496,11 @@ describe("embedded indexer: probe subgraph", function () {
       const all = await gql<{ activities: Array<{ id: string }> }>(engine, `{ activities(orderBy: id) { id } }`);
       expect([...page.a, ...page.b].map((x) => x.id)).to.deep.equal(all.activities.slice(0, 4).map((x) => x.id));
       expect(await gqlErrors(engine, `{ providers(first: 1001) { id } }`)).to.deep.equal(["The `first` argument must be between 0 and 1000, but is 1001"]);
-      expect(await gqlErrors(engine, `{ providers(skip: 5001) { id } }`)).to.deep.equal(["The `skip` argument must be between 0 and 5000, but is 5001"]);
+      // graph-node's default cap on skip is u32::MAX: a deep page is answered (empty past the last row).
+      expect(await gql(engine, `{ activities(skip: 5001) { id } }`)).to.deep.equal({ activities: [] });
+      const deep = await gql<{ activities: Array<{ id: string }> }>(engine, `{ activities(skip: 2147483647, orderBy: id) { id } }`);
+      expect(deep.activities).to.deep.equal([]);
+      expect(await gqlErrors(engine, `{ providers(skip: -1) { id } }`)).to.deep.equal(["The `skip` argument must be between 0 and 4294967295, but is -1"]);
       expect(await gqlErrors(engine, `{ providers { jobs(first: -1) { id } } }`)).to.include("The `first` argument must be between 0 and 1000, but is -1");
     });
 
@@ -664,10 +668,58 @@ describe("embedded indexer: probe subgraph", function () {
       for (const variables of [JSON.stringify({ n: 1 }), [1], 1]) {
         const response = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, variables }) });
         expect(response.status, JSON.stringify(variables)).to.equal(400);
-        expect(await response.json()).to.deep.equal({ errors: [{ message: "The request's `variables` must be a JSON object (or null)", extensions: { code: "BAD_REQUEST" } }] });
+        expect(await response.json()).to.deep.equal({ error: "GraphQL server error (client error): Invalid query variables provided" });
       }
       const ok = await fetch(server.queryUrl, { method: "POST", body: JSON.stringify({ query, variables: { n: 1 } }) });
       expect(((await ok.json()) as { data: { providers: unknown[] } }).data.providers).to.have.length(1);
+    });
+
+    it("refuses a body that is not a GraphQL request as graph-node does: 400 and its `error` message", async function () {
+      const cases: Array<[string, string]> = [
+        ["not json", "GraphQL server error (client error): Unexpected token 'o', \"not json\" is not valid JSON"],
+        ["[1]", "GraphQL server error (client error): Request data is not an object"],
+        ["{}", 'GraphQL server error (client error): The "query" field is missing in request data'],
+        ['{"query": 5}', 'GraphQL server error (client error): The "query" field is not a string'],
+        ["", "Body is required"],
+      ];
+      for (const [body, error] of cases) {
+        const response = await fetch(server.queryUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+        expect(response.status, body).to.equal(400);
+        expect(response.headers.get("content-type"), body).to.match(/^application\/json/);
+        expect(await response.json(), body).to.deep.equal({ error });
+      }
+    });
+
+    it("refuses a POST without a Content-Type, as graph-node does, whatever its body", async function () {
+      // A byte body: fetch gives a string one a text/plain type of its own.
+      const body = new TextEncoder().encode(JSON.stringify({ query: "{ _meta { deployment } }" }));
+      const response = await fetch(server.queryUrl, { method: "POST", body });
+      expect(response.status).to.equal(400);
+      expect(await response.json()).to.deep.equal({ error: "Content-Type header is required" });
+    });
+
+    it("sends graph-node's answer headers: graph-attestable, and graph-indexed with the block the answer was read at", async function () {
+      const ask = async (query: string, variables: Record<string, unknown> = {}): Promise<Response> =>
+        fetch(server.queryUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+      const checkpoint = engine.status().checkpoint!;
+      const ok = await ask("{ providers { id } }");
+      expect(ok.headers.get("graph-attestable")).to.equal("true");
+      expect(JSON.parse(ok.headers.get("graph-indexed")!)).to.deep.equal({ hash: checkpoint.hash, number: checkpoint.number, timestamp: checkpoint.timestamp });
+      // As graph-node's is_attestable: parse errors and values it cannot decode are attested; validation, the range
+      // of first/skip and the store's errors are not.
+      const attested: Array<[string, Record<string, unknown>, string]> = [
+        ["{ providers {", {}, "true"],
+        [`{ providers(where: { pricePerHour_gt: "12abc" }) { id } }`, {}, "true"],
+        ["{ providers { nope } }", {}, "false"],
+        ["{ providers(first: 1001) { id } }", {}, "false"],
+        ["query($v: String) { providers(where: { name_ends_with: $v }) { id } }", { v: "b\\" }, "false"],
+      ];
+      for (const [query, variables, expected] of attested) {
+        const response = await ask(query, variables);
+        const body = (await response.json()) as { errors?: unknown[] };
+        expect(body.errors, query).to.have.length.above(0);
+        expect(response.headers.get("graph-attestable"), query).to.equal(expected);
+      }
     });
 
     it("answers a query to an unknown subgraph name or id with a JSON error naming it", async function () {
@@ -704,6 +756,9 @@ describe("embedded indexer: probe subgraph", function () {
       const preflight = await fetch(server.queryUrl, { method: "OPTIONS", headers: { origin: "https://anywhere.example", "access-control-request-method": "POST" } });
       expect(preflight.status).to.equal(204);
       expect(preflight.headers.get("access-control-allow-origin")).to.equal("*");
+      // graph-node's: a browser client that names its User-Agent is let through too.
+      expect(preflight.headers.get("access-control-allow-headers")).to.equal("Content-Type, User-Agent");
+      expect(preflight.headers.get("access-control-allow-methods")).to.equal("GET, OPTIONS, POST");
       const answer = await fetch(server.queryUrl, { method: "POST", headers: { origin: "https://anywhere.example" }, body: JSON.stringify({ query: "{ _meta { deployment } }" }) });
       expect(answer.headers.get("access-control-allow-origin")).to.equal("*");
     });
