@@ -562,7 +562,7 @@ describe("startGateway's subgraphUrl source on the embedded indexer's HTTP serve
       const response = await fetch(new URL("/readyz", handle.url));
       expect(response.status).to.equal(503);
       const body = (await response.json()) as { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string };
-      expect([body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([false, true, failing, "the indexer stopped on an error"]);
+      expect([body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([false, true, failing - 1, "the indexer stopped on an error"]);
       await waitUntil(() => logged.some((line) => line.msg === "subgraph deployment failed"), "the gateway logged the failure");
       const { deployment, fatalError } = w.status();
       expect(fatalError!.message).to.include("gateway boom");

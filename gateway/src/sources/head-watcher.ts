@@ -92,6 +92,8 @@ export class HeadWatcher {
   private deploymentFailed = false;
   /** The error the deployment failed on, as that API last said; null while it has not failed, or said no error. */
   private failure: SubgraphFailure | null = null;
+  /** The block a deterministic failure happened at, where the status API says it (see lastWholeBlock). */
+  private failedAt: number | null = null;
   /** The health that API last said (null: none yet, or a health graph-node does not document). */
   private healthReport: SubgraphHealthReport | null = null;
   /** The status API's last poll failed: logged once until it answers again. */
@@ -301,12 +303,13 @@ export class HeadWatcher {
     }
     if (this.error !== null) this.options.logger.info("source available again", { block: meta.block.number });
     this.error = null;
-    const previous = this.current;
-    const changed = previous === null || previous.number !== meta.block.number || previous.hash !== meta.block.hash;
-    const timing = await this.parentAndTime(meta, changed, signal);
     // Asked even when `_meta` already says hasIndexingErrors (the embedded indexer's does for a failed subgraph, and
     // graph-node's for non-fatal errors): only the status API says why, and a failure is logged with its message.
     const failed = await this.failed(meta, signal);
+    if (failed) meta = await this.lastWholeBlock(meta, signal);
+    const previous = this.current;
+    const changed = previous === null || previous.number !== meta.block.number || previous.hash !== meta.block.hash;
+    const timing = await this.parentAndTime(meta, changed, signal);
     const head: IndexedHead = {
       number: meta.block.number,
       hash: meta.block.hash,
@@ -324,9 +327,21 @@ export class HeadWatcher {
   }
 
   /**
-   * Whether the source's indexing-status API says the deployment failed: graph-node's `_meta` cannot (a fatal error
-   * leaves the head below its block, and `hasIndexingErrors` counts only errors at or below the head), so a failed
-   * subgraph would otherwise look like one that is only behind. A status API that does not answer leaves the last
+   * The head to serve of a deployment that failed deterministically at `failedAt`: graph-node moves its head onto the
+   * failing block (core/src/subgraph/runner.rs; the embedded indexer does too), and every read of that block answers
+   * `indexing_error` alone. The block below it is the last one indexed whole, and `_meta` at it is answered without
+   * the error, so the gateway serves that block's state instead of failing every query.
+   */
+  private async lastWholeBlock(meta: MetaEntity, signal: AbortSignal): Promise<MetaEntity> {
+    const failedAt = this.failedAt;
+    if (failedAt === null || failedAt === 0 || meta.block.number < failedAt) return meta;
+    const fields = this.sourceHasParentHash ? META_FIELDS : META_FIELDS_WITHOUT_PARENT;
+    return (await this.ask(`{ _meta(block: { number: ${failedAt - 1} }) { ${fields} } }`, signal))._meta;
+  }
+
+  /**
+   * Whether the source's indexing-status API says the deployment failed: graph-node's `_meta` does not say why, nor
+   * whether the error is one it retries, and a subgraph that failed would otherwise look like one that is only behind. A status API that does not answer leaves the last
    * answer in force, logged: the queries `_meta` answered are still served.
    */
   private async failed(meta: MetaEntity, signal: AbortSignal): Promise<boolean> {
@@ -351,6 +366,7 @@ export class HeadWatcher {
       const fatal = status?.fatalError ?? null;
       // Shown to anyone who asks /readyz or indexingStatus: a URL graph-node quotes (its RPC's) may hold a key.
       this.failure = failed && fatal !== null ? { message: redactUrlsIn(fatal.message), deterministic: fatal.deterministic } : null;
+      this.failedAt = failed && fatal !== null && fatal.deterministic ? fatal.block : null;
     } catch (error) {
       if (error instanceof SourceRequestAbortedError) throw error;
       if (!this.healthUnavailable) {

@@ -55,8 +55,8 @@ export interface SubgraphSource {
   indexerRestart?(): IndexerRestart | null;
   /**
    * The deployment's health, for a source given graph-node's indexing-status API (`statusUrl`); null where that API
-   * does not list the deployment. graph-node's `_meta` cannot say a subgraph failed: its `hasIndexingErrors` counts
-   * only errors at or below the head, and a fatal error leaves the head on the block before it.
+   * does not list the deployment. graph-node's `_meta` cannot say why a subgraph failed, nor at which block, nor
+   * whether it retries the error.
    */
   deploymentHealth?(deployment: string, options?: SourceRequestOptions): Promise<DeploymentHealth | null>;
   /** Also gives up the requests still in flight, where the source can. */

@@ -47,7 +47,11 @@ export async function fakeGraphNode(deployment: string, status: DeploymentStatus
         return;
       }
       if (request.query.includes("_meta")) {
-        const block = { number: 40, hash: hash(40), timestamp: 1040, parentHash: hash(39) };
+        // A deterministic failure moves graph-node's head onto the failing block (core/src/subgraph/runner.rs).
+        const failing = node.status.fatalError?.deterministic === true ? node.status.fatalError.block : null;
+        const at = /_meta\(block: \{ number: (\d+) \}\)/.exec(request.query);
+        const head = at !== null ? Number(at[1]) : failing === null ? 40 : Number(failing.number);
+        const block = { number: head, hash: hash(head), timestamp: 1000 + head, parentHash: hash(head - 1) };
         reply({ data: { _meta: { block, hasIndexingErrors: node.status.nonFatalErrors.length > 0, deployment } } });
         return;
       }
@@ -64,9 +68,10 @@ export async function fakeGraphNode(deployment: string, status: DeploymentStatus
 }
 
 /**
- * A graph-node whose subgraph stopped at block 41 on a fatal error: its `_meta` is the last block before the failure,
- * and only the status API says `health: failed`. `deterministic`: false for an error graph-node retries itself (the
- * node's or the store's, not the subgraph's).
+ * A graph-node whose subgraph stopped at block 41 on a fatal error, and only the status API says `health: failed`.
+ * `_meta` is block 41 when the error is deterministic (the head moves onto the failing block, its writes discarded),
+ * else block 40; `_meta(block: { number })` answers that block. `deterministic`: false for an error graph-node retries itself (the node's or the store's, not the
+ * subgraph's).
  */
 export function failedGraphNode(fatalError = "Mapping aborted at src/jobs.ts, line 12: boom", deterministic = true): Promise<FakeGraphNode> {
   return fakeGraphNode(FAILED_DEPLOYMENT, {
