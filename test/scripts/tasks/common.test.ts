@@ -137,6 +137,15 @@ describe("tasks: shared helpers", function () {
       expect(asTaskError(bug)).to.equal(bug);
     });
 
+    it("a transaction the contract would refuse is refused at its estimate, with its custom error, and never sent (Hardhat's signer sends a fixed gas limit on a Hardhat chain)", async function () {
+      const { file, job, clients } = await loadFixture(openJobFixture);
+      const other = clients[1]!.address;
+      const [block, nonce] = [await hre.ethers.provider.getBlockNumber(), await hre.ethers.provider.getTransactionCount(other)];
+      await taskFails(file, "job cancel", { from: ACCOUNT.client1, job: job.jobId.toString() }, RevertError, /^JobEscrow\.cancelJob reverted: JobEscrowNotClient\(jobId=1, caller=/);
+      expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
+      expect(await hre.ethers.provider.getTransactionCount(other)).to.equal(nonce);
+    });
+
     it("a revert from an action's own call (outside send, preflight and read) shows its deadline with the time left on the chain's clock", async function () {
       const { file, job } = await loadFixture(openJobFixture);
       let caught: unknown;
