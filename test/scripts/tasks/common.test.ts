@@ -27,6 +27,11 @@ describe("tasks: shared helpers", function () {
       expect(() => parseDuration("--max-duration", "2 hours")).to.throw(InputError, /^--max-duration: "2 hours" is not a duration/);
     });
 
+    it("refuses a duration too long to count in whole seconds, quoting it as given rather than a rounded figure", function () {
+      expect(() => parseDuration("--max-duration", "99999999999999999999d")).to.throw(InputError, /^--max-duration: "99999999999999999999d" is too long a duration: at most 9007199254740991 seconds$/);
+      expect(() => parseDuration("--by", "99999999999999999999")).to.throw(InputError, /^--by: "99999999999999999999" is too long a duration: at most 9007199254740991 seconds$/);
+    });
+
     it("reads LAT decimals exactly", function () {
       expect(parseLat("--amount", "1500.000000000000000001")).to.equal(parseEther("1500") + 1n);
     });
