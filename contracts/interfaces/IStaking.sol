@@ -164,7 +164,7 @@ interface IStaking is IGoverned, ITokenRecovery {
     /// @notice Lock `amount` of `provider`'s free stake as `jobId`'s collateral. Job escrow only.
     /// @param provider The provider accepting the job.
     /// @param jobId The job (locked at most once).
-    /// @param amount The collateral, at most the provider's free stake.
+    /// @param amount The collateral (non-zero), at most the provider's free stake.
     function lock(address provider, uint256 jobId, uint256 amount) external;
 
     /// @notice Unlock what remains of `jobId`'s collateral. Job escrow only.

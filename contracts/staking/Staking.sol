@@ -191,6 +191,9 @@ contract Staking is Governed, ReentrancyGuardTransient, TokenRecovery, IStaking 
 
     /// @inheritdoc IStaking
     function lock(address provider, uint256 jobId, uint256 amount) external onlyJobEscrow {
+        // The escrow rounds collateral up, so a job always locks at least a wei; a zero lock would be an escrow bug
+        // that left a job with nothing to slash on a timeout or an upheld dispute.
+        if (amount == 0) revert StakingZeroAmount();
         JobLock storage jobLock = _jobLocks[jobId];
         if (jobLock.provider != address(0)) revert StakingJobAlreadyLocked(jobId);
         StakeBalance storage balance = _balances[provider];

@@ -350,13 +350,21 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const e = tx.events.find((x) => x.name === "JobAccepted")?.args.toObject() as {
     pricePerGpuHour: bigint;
     collateral: bigint;
+    paramsId: bigint;
     resultDeadline: bigint;
   };
+  // The deadline alone reads as the time the job pays for: it is maxDuration plus the grace, and the escrow meters at
+  // most maxDuration, so a provider is told both, and what a timeout takes (LatentMath.bpsUp of the collateral).
+  const params = await ctx.c.jobEscrow.getParams(e.paramsId);
+  const maxDuration = Number(job.terms.maxDuration);
+  const timeoutSlash = (e.collateral * params.timeoutSlashBps + 9_999n) / 10_000n;
   return {
     data: { jobId, provider, by: ctx.address, pricePerGpuHour: e.pricePerGpuHour, collateral: e.collateral, resultDeadline: Number(e.resultDeadline), transaction: tx.hash },
     text: [
       `Job ${jobId} accepted for provider ${provider} at ${formatLat(e.pricePerGpuHour)} per GPU-hour`,
-      `  collateral locked ${formatLat(e.collateral)}; submit the result by ${formatTime(Number(e.resultDeadline), await ctx.now())}`,
+      `  collateral locked ${formatLat(e.collateral)}; submit the result by ${formatTime(Number(e.resultDeadline), await ctx.now())}: ` +
+        `the job's max duration, ${formatDuration(maxDuration)}, the most it is paid for, plus the ${formatDuration(Number(params.grace))} grace; ` +
+        `after that anyone may time it out (job timeout), slashing ${formatLat(timeoutSlash)} of the collateral`,
     ],
   };
 }
@@ -648,7 +656,14 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
       ["accepted", `${formatTime(v.accepted.acceptedAt, v.now)} at ${formatLat(v.accepted.pricePerGpuHour)} per GPU-hour`],
       ["collateral", formatLat(v.accepted.collateral)],
     );
-    if (!final || v.status === "TimedOut") rows.push(["result due", formatTime(v.accepted.resultDeadline, v.now)]);
+    if (!final || v.status === "TimedOut") {
+      // The grace as this job's parameter version set it, from the chain's own figures: acceptedAt + maxDuration + grace.
+      const grace = v.accepted.resultDeadline - v.accepted.acceptedAt - v.maxDuration;
+      rows.push([
+        "result due",
+        `${formatTime(v.accepted.resultDeadline, v.now)}: the max duration, ${formatDuration(v.maxDuration)}, the most it is paid for, plus the ${formatDuration(grace)} grace, from its acceptance`,
+      ]);
+    }
   }
   if (v.submitted !== undefined) {
     rows.push(

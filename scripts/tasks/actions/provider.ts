@@ -20,7 +20,7 @@ import {
 } from "../lib/parse";
 import { queryLogRange } from "../lib/logs";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, listingStrings, providerArg, readStake, suggest, thawRequests } from "./shared";
+import { actingProvider, actingProviderHints, listingStrings, providerArg, readStake, registeredProviders, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown, ThawRequestView } from "./shared";
 
 export interface ListingArgs extends CommonArgs {
@@ -94,6 +94,23 @@ function buildListing(args: ListingArgs, lim: Limits, base: Partial<Record<keyof
   };
 }
 
+/**
+ * A region is an open id, not a list anyone keeps: the first machine in a new one must be able to list it, so no region
+ * is refused. A typo would be listed as a region of its own, where a client asking for the one meant never finds the
+ * machine (`job create --region` names only the regions listed): said right after, with the regions the others list.
+ */
+async function newRegionNote(ctx: TaskContext, region: string): Promise<string | undefined> {
+  const others = (await registeredProviders(ctx)).filter((p) => p.address.toLowerCase() !== ctx.address.toLowerCase());
+  if (others.some((p) => p.listing.region.toLowerCase() === region.toLowerCase())) return undefined;
+  const name = readRegion(region) ?? region;
+  const listed = [...new Set(others.map((p) => readRegion(p.listing.region) ?? p.listing.region))].sort();
+  const which = listed.length === 0 ? "none yet" : listed.join(", ");
+  return (
+    `Region "${name}" is new: no other provider lists it (the regions listed: ${which}), so a client asking for one of those will not find this machine; ` +
+    `if "${name}" is a typo: ${suggest(ctx, "provider update --region <region>", { sameSigner: true })}`
+  );
+}
+
 function describeListing(l: Listing): string {
   const s = l.spec;
   return (
@@ -121,6 +138,8 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
     `Registered provider ${ctx.address}: ${describeListing(listing)}`,
     `  operator: ${formatAddress(operator)}; offline until it goes online`,
   ];
+  const regionNote = await newRegionNote(ctx, String(listing.spec.region));
+  if (regionNote !== undefined) text.push(regionNote);
   if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
   const cap = await slashCapAdvice(ctx, operator);
   if (cap !== undefined) text.push(cap);
@@ -211,10 +230,12 @@ export async function update(ctx: TaskContext, args: ListingArgs): Promise<TaskR
       );
     },
   });
-  return {
-    data: { provider: ctx.address, ...listingData(listing), transaction: tx.hash },
-    text: [`Updated provider ${ctx.address}: ${describeListing(listing)}`],
-  };
+  const text = [`Updated provider ${ctx.address}: ${describeListing(listing)}`];
+  if (spec.region !== record.region) {
+    const regionNote = await newRegionNote(ctx, String(spec.region));
+    if (regionNote !== undefined) text.push(regionNote);
+  }
+  return { data: { provider: ctx.address, ...listingData(listing), transaction: tx.hash }, text };
 }
 
 export interface PriceArgs extends CommonArgs {

@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Wallet, getAddress, isAddress } from "ethers";
-import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer, TransactionRequest } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { CONTRACT_NAMES, attachLatent, deploymentsDir } from "../../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
@@ -238,7 +238,7 @@ export class TaskContext extends DeploymentContext {
 
   static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
     const { file, record } = await openDeployment(hre, args);
-    const signer = await resolveSigner(hre, args.from);
+    const signer = estimatingFirst(await resolveSigner(hre, args.from));
     const address = getAddress(await signer.getAddress());
     return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
   }
@@ -425,6 +425,27 @@ async function withReadErrors<T>(option: string | undefined, read: () => T | Pro
     const where = option === undefined ? `${error.file} (${moved}pass --deployment <file> to use another)` : `${option} ${error.file}`;
     throw new DeploymentError(`deployment record ${where}: ${error.reason}`);
   }
+}
+
+/**
+ * The signer, estimating every transaction before sending it. Hardhat's own signer skips the estimate on a Hardhat
+ * chain (the in-process one, or `localhost` on a Hardhat node, the devnet): it sends the block's gas limit, so a call
+ * the contract refuses (another client's job, a job in the wrong state) was mined, reverted, spending gas and a nonce,
+ * before the task reported the revert. The estimate's revert is the same custom error, thrown before anything is sent.
+ */
+function estimatingFirst(signer: Signer): Signer {
+  return new Proxy(signer, {
+    get(target, property) {
+      if (property === "sendTransaction") {
+        return async (tx: TransactionRequest) => {
+          await target.estimateGas(tx);
+          return target.sendTransaction(tx);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 async function resolveSigner(hre: HardhatRuntimeEnvironment, from: string | undefined): Promise<Signer> {

@@ -116,13 +116,18 @@ const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 
 export function parseDuration(field: string, value: string): number {
   const text = value.trim().toLowerCase();
   refuseNegative(field, value, text, "a duration is seconds or units such as 90m, 2h, 1h30m, 1d");
-  if (/^\d+$/.test(text)) return parseInteger(field, text, 0, Number.MAX_SAFE_INTEGER);
   const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (text === "" || match === null) {
+  const plain = /^\d+$/.test(text);
+  if (text === "" || (match === null && !plain)) {
     throw new InputError(field, `"${value}" is not a duration: use seconds or units such as 90m, 2h, 1h30m, 1d`);
   }
-  const [, d, h, m, s] = match;
-  return Number(d ?? 0) * UNIT_SECONDS.d! + Number(h ?? 0) * UNIT_SECONDS.h! + Number(m ?? 0) * UNIT_SECONDS.m! + Number(s ?? 0);
+  // Counted exactly: a float past 2^53 would be rounded, and a bound's refusal would then quote another figure.
+  const [, d, h, m, s] = plain ? [text, undefined, undefined, undefined, text] : (match as RegExpExecArray);
+  const seconds = BigInt(d ?? 0) * BigInt(UNIT_SECONDS.d!) + BigInt(h ?? 0) * BigInt(UNIT_SECONDS.h!) + BigInt(m ?? 0) * BigInt(UNIT_SECONDS.m!) + BigInt(s ?? 0);
+  if (seconds > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InputError(field, `"${value}" is too long a duration: at most ${Number.MAX_SAFE_INTEGER} seconds`);
+  }
+  return Number(seconds);
 }
 
 /** A point in time: unix seconds, or an ISO 8601 date ("2030-01-01T12:00:00Z"). */

@@ -301,6 +301,14 @@ describe("Staking", function () {
         .withArgs(5n);
     });
 
+    it("lock refuses a zero amount, which would record a lock that nothing could be slashed from", async function () {
+      const { c, h100, escrow } = await loadFixture(rolesFixture);
+      await expect(c.staking.connect(escrow).lock(h100.address, 5n, 0)).to.be.revertedWithCustomError(
+        c.staking,
+        "StakingZeroAmount",
+      );
+    });
+
     it("lock refuses more than the free stake, thawing excluded", async function () {
       const { c, h100, escrow } = await loadFixture(rolesFixture);
       await c.staking.connect(h100.signer).thaw(LAT("9000"));

@@ -27,6 +27,11 @@ describe("tasks: shared helpers", function () {
       expect(() => parseDuration("--max-duration", "2 hours")).to.throw(InputError, /^--max-duration: "2 hours" is not a duration/);
     });
 
+    it("refuses a duration too long to count in whole seconds, quoting it as given rather than a rounded figure", function () {
+      expect(() => parseDuration("--max-duration", "99999999999999999999d")).to.throw(InputError, /^--max-duration: "99999999999999999999d" is too long a duration: at most 9007199254740991 seconds$/);
+      expect(() => parseDuration("--by", "99999999999999999999")).to.throw(InputError, /^--by: "99999999999999999999" is too long a duration: at most 9007199254740991 seconds$/);
+    });
+
     it("reads LAT decimals exactly", function () {
       expect(parseLat("--amount", "1500.000000000000000001")).to.equal(parseEther("1500") + 1n);
     });
@@ -135,6 +140,15 @@ describe("tasks: shared helpers", function () {
     it("a bug in a task (a TypeError) leaves as it is, for Hardhat to report as unexpected with its stack", function () {
       const bug = new TypeError("Cannot read properties of undefined (reading 'address')");
       expect(asTaskError(bug)).to.equal(bug);
+    });
+
+    it("a transaction the contract would refuse is refused at its estimate, with its custom error, and never sent (Hardhat's signer sends a fixed gas limit on a Hardhat chain)", async function () {
+      const { file, job, clients } = await loadFixture(openJobFixture);
+      const other = clients[1]!.address;
+      const [block, nonce] = [await hre.ethers.provider.getBlockNumber(), await hre.ethers.provider.getTransactionCount(other)];
+      await taskFails(file, "job cancel", { from: ACCOUNT.client1, job: job.jobId.toString() }, RevertError, /^JobEscrow\.cancelJob reverted: JobEscrowNotClient\(jobId=1, caller=/);
+      expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
+      expect(await hre.ethers.provider.getTransactionCount(other)).to.equal(nonce);
     });
 
     it("a revert from an action's own call (outside send, preflight and read) shows its deadline with the time left on the chain's clock", async function () {

@@ -316,6 +316,15 @@ describe("tasks: job", function () {
       expect(stored.provider).to.equal(h100.address);
     });
 
+    it("accept prints the result deadline as the job's max duration, the most it is paid for, plus the grace, and what missing it costs", async function () {
+      const { file, job, h100 } = await loadFixture(openJobFixture);
+      const { output } = await task(file, "job accept", { from: ACCOUNT.h100, job: job.jobId.toString(), provider: h100.address });
+      // A 1-hour job: due 1h 15m after acceptance, but billed for at most 1h of it; 20% of its 1.5 LAT collateral on a timeout.
+      expect(output).to.match(
+        /\n  collateral locked 1\.5 LAT \(\d+ wei\); submit the result by \S+ \(in 1h 15m\): the job's max duration, 1h, the most it is paid for, plus the 15m grace; after that anyone may time it out \(job timeout\), slashing 0\.3 LAT \(\d+ wei\) of the collateral$/,
+      );
+    });
+
     it("accept by a provider that is offline reverts with ProviderRegistryProviderInactive, saying it is offline and how it goes online", async function () {
       const { file, job, h100 } = await loadFixture(openJobFixture);
       await task(file, "provider offline", { from: ACCOUNT.h100 });
@@ -654,7 +663,7 @@ describe("tasks: job", function () {
       await time.increase(3600 + 15 * 60 + 1);
       await task(file, "job timeout", { job: job.jobId.toString() });
       const { output } = await task(file, "job status", { job: job.jobId.toString() });
-      expect(output).to.match(/\n  result due +\S+ \(\d+s ago\)\n/);
+      expect(output).to.match(/\n  result due +\S+ \(\d+s ago\): /);
       expect(output).to.not.match(/accept by|challenge until/);
     });
 
@@ -700,6 +709,13 @@ describe("tasks: job", function () {
       expect(output).to.match(/job accept +by .*; too late, from .* until /);
       expect(output).to.match(/paused +by the guardian until /);
       expect(output).to.not.match(/e\.g\. .*job accept/);
+    });
+
+    it("an accepted job shows its result deadline as the acceptance plus the max duration, the most it is paid for, plus the grace", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(output).to.match(/\n  result due +\S+ \(in 1h 15m\): the max duration, 1h, the most it is paid for, plus the 15m grace, from its acceptance\n/);
     });
 
     it("a submitted job: its cost, result and challenge deadline, then settle after it", async function () {

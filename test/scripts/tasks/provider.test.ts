@@ -161,6 +161,20 @@ describe("tasks: provider", function () {
       expect(output).to.not.contain("slash-reward-cap");
     });
 
+    it("in a region no other provider lists, says so, naming the regions listed and the update that mends a typo", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider register", REGISTER);
+      expect(output).to.match(
+        /\nRegion "us-west" is new: no other provider lists it \(the regions listed: eu-west, us-east\), so a client asking for one of those will not find this machine; if "us-west" is a typo: npx hardhat provider update --region <region> --network hardhat --deployment \S+ --from 8(\n|$)/,
+      );
+    });
+
+    it("in a region another provider lists, says nothing of it", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider register", { ...REGISTER, region: "eu-west" });
+      expect(output).to.not.contain("is new");
+    });
+
     it("--help marks the options register cannot do without as required (Hardhat shows every one as optional)", function () {
       const params = hre.scopes.provider!.tasks.register!.paramDefinitions;
       const required = Object.keys(params).filter((name) => params[name]!.description?.endsWith("(required)"));
@@ -217,6 +231,12 @@ describe("tasks: provider", function () {
       const [event] = await c.registry.queryFilter(c.registry.filters.ProviderUpdated(h100.address));
       expect(event!.args.gpuModelName).to.equal(h100.listing.gpuModel.name);
       expect(event!.args.metadataURI).to.equal(h100.listing.metadataURI);
+    });
+
+    it("update to a region no other provider lists says so, naming the regions listed", async function () {
+      const { file } = await loadFixture(tasksProvidersFixture);
+      const { output } = await task(file, "provider update", { from: ACCOUNT.h100, region: "eu-wset" });
+      expect(output).to.match(/\nRegion "eu-wset" is new: no other provider lists it \(the regions listed: us-east\)/);
     });
 
     it("update keeps the display name and URI on a node that limits eth_getLogs to a few blocks", async function () {
