@@ -15,7 +15,9 @@ import { PROCESS_START_MS, waitUntil } from "../../helpers/wait";
 import { runIndexerCli as runCli, spawnIndexerCli } from "./helpers/cli";
 
 describe("embedded indexer: CLI input", function () {
-  this.timeout(60_000);
+  // A test runs up to eight CLIs in turn, each a ts-node start: at load average 24 those of five to eight took 55-59 s,
+  // and --poll-ms's ran out of the 60 s this was.
+  this.timeout(240_000);
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-indexer-cli-"));
