@@ -11,9 +11,12 @@ export interface GroupProcess {
   pgid: number;
   /** stdout and stderr as received so far. */
   output(): string;
-  /** Resolves with the exit code (null when killed by a signal). */
+  /** Resolves with the exit code (null when killed by a signal), once what the group wrote to its pipes has been read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
+
+/** How long `exited` waits for a group that outlives its leader to end before it resolves with the pipes still open. */
+const PIPES_AFTER_EXIT_MS = 30_000;
 
 export function spawnGroup(command: string, args: readonly string[], options: SpawnOptionsWithoutStdio): GroupProcess {
   const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] }) as unknown as ChildProcessWithoutNullStreams;
@@ -21,8 +24,18 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
   let text = "";
   child.stdout.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr.on("data", (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  return { child, pgid: child.pid, output: () => text, exited };
+  // "exit" may come before the child's last lines have been read from its pipes ("close" comes once they are): a test
+  // that reads output() as soon as the process exited (the worker's --check JSON, the devnet's "stopped" lines) could
+  // miss them. A member of the group that outlives the leader holds the pipes open, which the caller's groupGone then
+  // names; the wait for them is bounded for that case only, so that it fails with that message instead of a timeout.
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const pgid = child.pid;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      void Promise.race([closed, groupGone(pgid, PIPES_AFTER_EXIT_MS).then((gone) => (gone ? closed : undefined))]).then(() => resolve({ code, signal }));
+    }),
+  );
+  return { child, pgid, output: () => text, exited };
 }
 
 /** Whether `pid` is a running process; a killed process waiting to be reaped (a zombie) counts as dead. */

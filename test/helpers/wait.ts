@@ -11,3 +11,10 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * The bound for a child CLI's start (ts-node transpiling it, then the indexer's worker thread opening its database and
+ * reaching the node): 10-20 s on an idle 2-core machine, over 20 s at load average 17 (the indexer CLI's keyed-URL test
+ * ran out of a 20 s wait), 58.7 s measured at 28-35. A test that waits for it allows PROCESS_START_MS + its own work.
+ */
+export const PROCESS_START_MS = 150_000;

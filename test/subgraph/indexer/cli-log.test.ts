@@ -2,6 +2,7 @@
 // not only --rpc's. A mapping's message may quote anything (an entity's field, a URI an event carries), and its path
 // may be a key.
 import { expect } from "chai";
+import { PROCESS_START_MS } from "../../helpers/wait";
 import { runIndexerCli } from "./helpers/cli";
 import { useProbeFixture } from "./helpers/use-probe-fixture";
 
@@ -9,7 +10,7 @@ describe("embedded indexer: the CLI's log lines", function () {
   const fx = useProbeFixture();
 
   it("cuts every URL in a log line (a mapping's message quoting one), not only --rpc's", async function () {
-    this.timeout(60_000);
+    this.timeout(PROCESS_START_MS + 30_000);
     await fx.probe.send("probe", [0, "https://user:secret@upstream.example/v3/SECRETKEY?token=T0KEN"]);
     const run = await runIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("cli-log.sqlite"), "--subgraph", fx.buildDir, "--once", "--quiet"]);
     expect(run.code, run.stderr).to.equal(0);
@@ -20,7 +21,7 @@ describe("embedded indexer: the CLI's log lines", function () {
   });
 
   it("cuts every URL in a subgraph failure it reports (a mapping's abort message quoting one), on stderr and in --once's done line", async function () {
-    this.timeout(60_000);
+    this.timeout(PROCESS_START_MS + 30_000);
     await fx.probe.send("probe", [1, "https://user:secret@upstream.example/v3/SECRETKEY?token=T0KEN"]);
     const run = await runIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("cli-failed.sqlite"), "--subgraph", fx.buildDir, "--once", "--quiet"]);
     expect(run.code, run.stderr).to.equal(1);

@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Indexer } from "../../../subgraph/indexer";
 import { collectOutput } from "../../helpers/child-output";
-import { waitUntil } from "../../helpers/wait";
+import { PROCESS_START_MS, waitUntil } from "../../helpers/wait";
 import { spawnIndexerCli } from "./helpers/cli";
 import { sample } from "./helpers/probe";
 import { useProbeFixture } from "./helpers/use-probe-fixture";
@@ -16,12 +16,13 @@ describe("embedded indexer: the CLI's report of its thread's death", function ()
   const fx = useProbeFixture();
 
   it("cuts every URL in the error its thread died of (a --db path made of a URL), not only --rpc's, and exits 1", async function () {
-    this.timeout(120_000);
+    this.timeout(PROCESS_START_MS + 60_000);
     const db = path.join(fx.tmpDir, "https:", "user:secret@db.example", "v2", "SECRETKEY", "index.sqlite");
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", db, "--subgraph", fx.buildDir, "--poll-ms", "50", "--quiet"]);
     const output = collectOutput(child);
     try {
-      await waitUntil(() => output.stdout.includes("indexing ") || child.exitCode !== null, "the CLI is indexing");
+      // The CLI's start, which took 17.6 s of the 20 s default at load average 17.
+      await waitUntil(() => output.stdout.includes("indexing ") || child.exitCode !== null, "the CLI is indexing", { timeoutMs: PROCESS_START_MS });
       expect(child.exitCode, output.stderr).to.equal(null);
       // Another build of the subgraph opens the database without the lock (which would refuse it): it resets it.
       const rebuilt = path.join(fx.tmpDir, "rebuilt");

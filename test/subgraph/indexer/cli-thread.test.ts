@@ -5,12 +5,14 @@ import { expect } from "chai";
 import { Indexer } from "../../../subgraph/indexer";
 import { collectOutput } from "../../helpers/child-output";
 import { closedPort } from "../../helpers/closed-port";
-import { waitUntil } from "../../helpers/wait";
+import { PROCESS_START_MS, waitUntil } from "../../helpers/wait";
 import { runIndexerCli, spawnIndexerCli } from "./helpers/cli";
 import { startFakeNode, type FakeNode } from "./helpers/fake-node";
 import { useProbeFixture } from "./helpers/use-probe-fixture";
 
 describe("embedded indexer: the CLI's indexer thread", function () {
+  // Each test starts the CLI, which may take PROCESS_START_MS under load, and waits for it with that bound.
+  this.timeout(PROCESS_START_MS + 60_000);
   const children: ChildProcess[] = [];
   const nodes: FakeNode[] = [];
 
@@ -62,7 +64,8 @@ describe("embedded indexer: the CLI's indexer thread", function () {
     children.push(child);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
     // Asked from the thread's open, so after the CLI took its signal handlers: a signal now reaches them, not the default.
-    await waitUntil(() => silent.methods.includes("eth_chainId"), "the thread's open asks the node for the chain id", { timeoutMs: 40_000 });
+    // The CLI's start, up to its thread's open: the gateway CLI's same wait ran out of 40 s at load average 25.
+    await waitUntil(() => silent.methods.includes("eth_chainId"), "the thread's open asks the node for the chain id", { timeoutMs: PROCESS_START_MS });
     return { child, exited };
   }
 
@@ -103,7 +106,8 @@ describe("embedded indexer: the CLI's indexer thread", function () {
     const block = await fx.chain.blockNumber();
     const run = await runIndexerCli(
       ["--rpc", fx.chain.url, "--db", fx.dbPath("hangs.sqlite"), "--subgraph", fx.buildDir, "--once", "--hang-timeout", "1"],
-      60_000,
+      // The CLI's start, then its pass up to the spinning block.
+      PROCESS_START_MS,
     );
     expect(run.code, run.stderr).to.equal(1);
     expect(run.stderr).to.match(
@@ -120,7 +124,9 @@ describe("embedded indexer: the CLI's indexer thread", function () {
     const child = spawnIndexerCli(["--rpc", fx.chain.url, "--db", fx.dbPath("hangs-restarted.sqlite"), "--subgraph", fx.buildDir, "--hang-timeout", "1", "--quiet"]);
     children.push(child);
     const output = collectOutput(child);
-    await waitUntil(() => output.stderr.includes("the worker thread runs again") || child.exitCode !== null, "the CLI restarts its thread", { timeoutMs: 60_000 });
+    await waitUntil(() => output.stderr.includes("the worker thread runs again") || child.exitCode !== null, "the CLI restarts its thread", {
+      timeoutMs: PROCESS_START_MS,
+    });
     child.kill("SIGKILL");
     expect(output.stderr).to.match(
       /ERROR indexer: the indexer worker thread did not answer for 1000 ms while processing block \d+; it is terminated and restarted in 1000 ms\n.*INFO indexer: the worker thread runs again, from block \d+\n/s,

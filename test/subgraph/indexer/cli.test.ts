@@ -11,11 +11,13 @@ import { WriterLock } from "../../../subgraph/indexer/store/writer-lock";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
 import { collectOutput } from "../../helpers/child-output";
 import { API_KEY, fakeDeployment, startKeyedRpc } from "../../helpers/keyed-rpc";
-import { waitUntil } from "../../helpers/wait";
+import { PROCESS_START_MS, waitUntil } from "../../helpers/wait";
 import { runIndexerCli as runCli, spawnIndexerCli } from "./helpers/cli";
 
 describe("embedded indexer: CLI input", function () {
-  this.timeout(60_000);
+  // A test runs up to eight CLIs in turn, each a ts-node start: at load average 24 those of five to eight took 55-59 s,
+  // and --poll-ms's ran out of the 60 s this was.
+  this.timeout(240_000);
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-indexer-cli-"));
@@ -247,6 +249,7 @@ describe("embedded indexer: CLI input", function () {
   });
 
   it("keeps the API key in --rpc's path out of stdout and stderr, naming the node's host, when the node fails", async function () {
+    this.timeout(PROCESS_START_MS + 30_000);
     const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
     if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
     const build = path.join(dir, "keyed-build");
@@ -256,7 +259,12 @@ describe("embedded indexer: CLI input", function () {
     try {
       const output = collectOutput(child);
       // Started (the line naming the node), then a pass failed on the node's answer, which echoes the URL.
-      await waitUntil(() => output.stdout.includes("indexing ") && /HTTP 503/.test(output.stderr) && child.exitCode === null, "the indexer started and a pass failed");
+      // The CLI's start: the 20 s default ran out at load average 17.
+      await waitUntil(
+        () => output.stdout.includes("indexing ") && /HTTP 503/.test(output.stderr) && child.exitCode === null,
+        "the indexer started and a pass failed",
+        { timeoutMs: PROCESS_START_MS },
+      );
       child.kill("SIGTERM");
       expect(await output.exited).to.equal(0);
       expect(`${output.stdout}${output.stderr}`).not.to.include(API_KEY);

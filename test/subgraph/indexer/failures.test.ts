@@ -7,6 +7,7 @@ import { Indexer, type IndexerLogRecord } from "../../../subgraph/indexer";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { startQueryServer } from "../../../subgraph/indexer/server/http";
 import { executeIndexNodeQuery } from "../../../subgraph/indexer/server/index-node";
+import { PROCESS_START_MS } from "../../helpers/wait";
 import { runIndexerCli as runCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample } from "./helpers/probe";
@@ -107,6 +108,8 @@ describe("embedded indexer: failures", function () {
   });
 
   it("runs from the CLI: --once on a failing subgraph says why and exits 1", async function () {
+    // The CLI's start and its --once run, which runCli gives PROCESS_START_MS.
+    this.timeout(PROCESS_START_MS + 30_000);
     const failing = await probeBlock(1, "cli boom");
     const run = await runCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`failure-${++runs}.sqlite`), "--subgraph", fx.buildDir, "--once", "--quiet"]);
     expect(run.code, run.stderr).to.equal(1);

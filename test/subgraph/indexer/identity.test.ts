@@ -7,7 +7,7 @@ import { DeploymentReplacedError, Indexer, type IndexerLogRecord } from "../../.
 import type { ChildProcess } from "node:child_process";
 import { QueryEngine } from "../../../subgraph/indexer/query/engine";
 import { collectOutput } from "../../helpers/child-output";
-import { waitUntil } from "../../helpers/wait";
+import { PROCESS_START_MS, waitUntil } from "../../helpers/wait";
 import { spawnIndexerCli } from "./helpers/cli";
 import { dumpDatabase, gql } from "./helpers/dump";
 import { registerProvider, sample } from "./helpers/probe";
@@ -104,12 +104,14 @@ describe("embedded indexer: database identity", function () {
 
   // A new thread would reset the database to its own deployment again, under the indexer that now owns it.
   it("does not restart the CLI's thread that another build's indexer took the database from: exit 1, saying why", async function () {
+    this.timeout(PROCESS_START_MS + 90_000);
     const file = second.dbPath("taken-from-cli.sqlite");
     const child = spawnIndexerCli(["--rpc", second.chain.url, "--db", file, "--subgraph", relabelled(second, "cli"), "--poll-ms", "50"]);
     children.push(child);
     const output = collectOutput(child);
     // At the head, its statistics gathered: its passes write nothing more that the takeover's reset could run into.
-    await waitUntil(() => output.stderr.includes("query planner statistics refreshed"), "the CLI's thread reaches the head", { timeoutMs: 60_000 });
+    // The CLI's start (58.7 s measured at load average 28-31 for the CLI's URLs), then its passes to the head.
+    await waitUntil(() => output.stderr.includes("query planner statistics refreshed"), "the CLI's thread reaches the head", { timeoutMs: PROCESS_START_MS });
     const taker = await Indexer.open({ subgraph: relabelled(second, "taker"), rpc: second.chain.url, db: file, lock: false });
     try {
       await taker.syncOnce();

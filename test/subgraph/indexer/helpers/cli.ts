@@ -3,6 +3,7 @@
 import { execFile, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { spawnTsCli } from "../../../helpers/child-output";
+import { PROCESS_START_MS } from "../../../helpers/wait";
 
 const REPO = path.resolve(__dirname, "..", "..", "..", "..");
 // Resolved here and with the project's tsconfig named, so that the CLI also runs from another working directory.
@@ -14,8 +15,11 @@ export function spawnIndexerCli(args: readonly string[]): ChildProcess {
   return spawnTsCli("subgraph/indexer/cli.ts", args, ENV);
 }
 
-/** Runs the CLI in `cwd` to completion (killed after `timeoutMs`: code -1): its exit code and output. */
-export function runIndexerCli(args: readonly string[], timeoutMs = 30_000, cwd = REPO): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI in `cwd` to completion (killed after `timeoutMs`: code -1): its exit code and output. The kill only ends
+ * a run that hangs: a --once run of the probe chain took 21.9 s of the 30 s this was at load average 15-19.
+ */
+export function runIndexerCli(args: readonly string[], timeoutMs = PROCESS_START_MS, cwd = REPO): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // A run killed at timeoutMs reads as -1: the CLI ends with 0 on the SIGTERM the timeout sends, which would pass
     // for a clean exit (a busy-port run under load was reported as "expected 0 to equal 1").
