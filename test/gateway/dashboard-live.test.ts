@@ -258,6 +258,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
   /** Every GraphQL request body the page sent over HTTP. */
   const requests: { query: string; variables: Record<string, unknown> }[] = [];
 
+  /** The page's networkStats subscriptions from `before` (an index in `subscribes`) on, once the first one came. */
+  async function networkStatsSubscriptions(before: number): Promise<() => typeof subscribes> {
+    const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
+    await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+    return stats;
+  }
+
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
       console.log(`    skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
@@ -328,8 +335,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     // Counted from here: a page of an earlier test (or of a rerun) may have subscribed already.
     const before = subscribes.length;
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-    await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+    const stats = await networkStatsSubscriptions(before);
     const first = stats()[0];
     if (first === undefined) throw new Error("unreachable");
     first.socket.send(
@@ -740,8 +746,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const page = await pageWithProviderView(() => providerView(staked));
     try {
       expect(await page.getAttribute("[data-testid=provider-view-stake]", "data-value")).to.equal(parseLat("5000"));
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       const send = (blockNumber: number) =>
         subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
@@ -768,8 +773,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const before = subscribes.length;
     const page = await pageWithProviderView(() => (gatewayDown ? { errors: [{ message: "the gateway cannot be reached" }] } : providerView(staked)));
     try {
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const first = stats()[0]!;
       const send = (to: (typeof subscribes)[number], blockNumber: number) =>
         to.socket.send(JSON.stringify({ id: to.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
@@ -805,8 +809,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const rows = () => page.$$eval("[data-testid=provider-row]", (trs) => trs.length);
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const first = stats()[0]!;
       first.socket.send(JSON.stringify({ id: first.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
       await waitUntil(async () => (await rows()) === 2, "the providers table lists the stand-in's providers");
@@ -841,8 +844,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       try {
         const before = subscribes.length;
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-        const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-        await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+        const stats = await networkStatsSubscriptions(before);
         const subscription = stats()[0]!;
         subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(1) } } }));
         await page.waitForSelector("[data-testid=jobs-status-OPEN][data-value='0']");
@@ -889,8 +891,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       const history = Array.from({ length: 14 }, (_, i) => ({ date: 1700000000 - (13 - i) * 86_400, jobsCreated: 0, volume: ZERO }));
       subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: { ...networkStats(1), history } } } }));
@@ -908,8 +909,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       const day = 1700006400;
       const history = [
@@ -939,8 +939,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       const empty = networkStats(1) as { jobs: Record<string, number> };
       const ended = { ...empty, jobs: { ...empty.jobs, total: 2, cancelled: 1, expired: 1 } };
@@ -1070,8 +1069,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(1234) } } }));
       await waitUntil(async () => (await page.textContent("[data-testid=live-indicator]"))?.trim() === "Live · block 1,234", "the corner says the page is live at block 1,234");
@@ -1742,8 +1740,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.click('[data-testid="jobs-next"]');
       await waitUntil(async () => (await rows()).join() === "7 OPEN", "the second page of jobs shows");
 
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0];
       if (subscription === undefined) throw new Error("unreachable");
       const send = (blockNumber: number) =>
@@ -1795,8 +1792,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const rows = () => page.$$eval("[data-testid=job-row]", (trs) => trs.map((tr) => `${tr.getAttribute("data-id")} ${tr.getAttribute("data-status")}`));
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       // The subscription's first stats, sent on subscribing, name the block the overview already showed.
       subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(2) } } }));
@@ -1838,8 +1834,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       });
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-      await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+      const stats = await networkStatsSubscriptions(before);
       const subscription = stats()[0]!;
       // The first stats, sent on subscribing, name the block every list read; 3 providers tell them from the overview's.
       const first = { ...networkStats(5), providers: { registered: 3, online: 3, active: 3 } };
@@ -2369,8 +2364,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       try {
         const before = subscribes.length;
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-        const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
-        await waitUntil(() => stats().length === 1, "the page subscribes to networkStats");
+        const stats = await networkStatsSubscriptions(before);
         const subscription = stats()[0]!;
         const block = (blockNumber: number) =>
           subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(blockNumber) } } }));
