@@ -6,6 +6,7 @@
 // for instead of refused: it takes a minute at most, and the devnet that waited then has nothing to build.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { makeDirectory } from "../directories";
 import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 import { DevnetError } from "./errors";
 
@@ -42,28 +43,6 @@ export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (p
   if (holder !== null) throw new DataDirInUseError(dataDir, holder);
   for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return pidFileRelease(file, pid);
-}
-
-/**
- * mkdir -p, one level at a time: Node's own `mkdirSync(dir, { recursive: true })` never returns where mkdir answers
- * ENOENT under a parent that exists (/proc/x, /proc/1/x: it makes the parent again and retries, forever, in a
- * synchronous loop that not even Ctrl-C breaks). Here that ENOENT is thrown like any other refusal.
- */
-function makeDirectory(dir: string): void {
-  const missing: string[] = [];
-  for (let p = path.resolve(dir); !fs.existsSync(p); p = path.dirname(p)) {
-    missing.unshift(p);
-    if (path.dirname(p) === p) break;
-  }
-  for (const p of missing) {
-    try {
-      fs.mkdirSync(p);
-    } catch (error) {
-      // Made meanwhile (another devnet claiming a sibling): a file there is caught below.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
-  if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "EEXIST", path: dir });
 }
 
 /** Why mkdir or the write check refused, in words, with the system's code. */

@@ -21,6 +21,8 @@ const TRANSIENT_CODES = new Set(["SOURCE_UNAVAILABLE", "CHAIN_UNAVAILABLE", "INT
 /** The gateway answered a query or subscription with GraphQL errors. */
 export class GatewayResponseError extends Error {
   readonly transient: boolean;
+  /** The gateway refused a page's `after` cursor whose block a reorganisation replaced: the listing starts again. */
+  readonly cursorExpired: boolean;
 
   constructor(
     readonly operation: string,
@@ -30,6 +32,7 @@ export class GatewayResponseError extends Error {
     super(`the gateway refused ${operation}: ${text || "an error without a message"}`);
     this.name = "GatewayResponseError";
     this.transient = errors.length > 0 && errors.every((e) => e.code !== undefined && TRANSIENT_CODES.has(e.code));
+    this.cursorExpired = errors.length > 0 && errors.every((e) => e.code === "CURSOR_EXPIRED");
   }
 }
 

@@ -140,16 +140,18 @@ export function gatewayJobSource(options: GatewaySourceOptions): JobSource {
 /** The provider's jobs the gateway has as Accepted or Submitted (a job described wrongly is logged and left out). */
 export async function jobsInHand(options: GatewaySourceOptions, signal: AbortSignal): Promise<CandidateJob[]> {
   const filter = { provider: options.provider, statuses: ["ACCEPTED", "SUBMITTED"] };
-  const jobs: CandidateJob[] = [];
+  // By id, the later kept: a listing started again after a reorganisation describes a job afresh.
+  const jobs = new Map<bigint, CandidateJob>();
   for await (const raw of pages(options, "jobs", JOBS_IN_HAND, { filter }, signal)) {
     try {
-      jobs.push(toCandidateJob(raw));
+      const job = toCandidateJob(raw);
+      jobs.set(job.jobId, job);
     } catch (error) {
       if (!(error instanceof GatewayJobError)) throw error;
       options.logger.warn("skipping a job the gateway described wrongly", { jobId: error.jobId, problem: error.problem });
     }
   }
-  return jobs;
+  return [...jobs.values()];
 }
 
 /** One connection: the catch-up, then the feed, until the connection ends (returns or throws). */
@@ -279,7 +281,12 @@ async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): As
   yield* pages(options, "jobs", DIRECTED_JOBS, { filter }, signal);
 }
 
-/** The nodes of every page of the job connection `field`. */
+/**
+ * The nodes of every page of the job connection `field`. A cursor the gateway refuses as expired (a reorganisation
+ * replaced its block) starts the listing again from the first page, at the new head, leaving out the nodes already
+ * yielded unchanged; a second expiry within the same listing is thrown, so that a chain that keeps reorganising cannot keep
+ * it going forever.
+ */
 async function* pages(
   options: GatewaySourceOptions,
   field: string,
@@ -287,20 +294,41 @@ async function* pages(
   variables: Record<string, unknown>,
   signal: AbortSignal,
 ): AsyncGenerator<unknown> {
+  const yielded = new Set<string>();
+  let restarted = false;
   let after: string | null = null;
   for (;;) {
-    const data = await queryGateway(
-      options.httpUrl,
-      field,
-      query,
-      { ...variables, first: options.pageSize ?? 50, after },
-      { timeoutMs: gatewayTimeouts(options).requestTimeoutMs, signal },
-    );
+    let data: Record<string, unknown>;
+    try {
+      data = await queryGateway(
+        options.httpUrl,
+        field,
+        query,
+        { ...variables, first: options.pageSize ?? 50, after },
+        { timeoutMs: gatewayTimeouts(options).requestTimeoutMs, signal },
+      );
+    } catch (error) {
+      if (restarted || after === null || !(error instanceof GatewayResponseError && error.cursorExpired)) throw error;
+      options.logger.info("the gateway's cursor expired (a reorganisation replaced its block): reading the list again from its first page", {
+        field,
+        yielded: yielded.size,
+      });
+      restarted = true;
+      after = null;
+      continue;
+    }
     const connection = data[field];
     if (!isJsonObject(connection) || !Array.isArray(connection.nodes) || !isJsonObject(connection.pageInfo)) {
       throw new GatewayProtocolError(options.httpUrl, `${field} is not a job connection`);
     }
-    yield* connection.nodes;
+    for (const node of connection.nodes) {
+      // Exactly as yielded before the restart: the caller has it. One the new head describes otherwise (the reorg
+      // replaced the block that opened it) is yielded again, for the caller to take the newer.
+      const text = JSON.stringify(node);
+      if (yielded.has(text)) continue;
+      yielded.add(text);
+      yield node;
+    }
     const { hasNextPage, endCursor } = connection.pageInfo;
     if (hasNextPage !== true) return;
     if (typeof endCursor !== "string") throw new GatewayProtocolError(options.httpUrl, `${field} has a next page but no cursor`);

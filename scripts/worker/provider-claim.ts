@@ -4,8 +4,8 @@
 // the config), taken before connecting and given back at exit; one left by a worker that is gone (its pid gone, or
 // reused by another process since: the `.start` file records the process's start time where the system tells it) is
 // taken over.
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { makeDirectory } from "../directories";
 import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 
 export class ProviderInUseError extends Error {
@@ -39,7 +39,7 @@ export function claimProvider(
   startTimeOf: (pid: number) => string | undefined = processStartTime,
 ): () => void {
   const file = providerClaimFile(dir, provider, jobEscrow);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const holder = takePidFile(file, pid, startTimeOf);
   if (holder !== null) throw new ProviderInUseError(provider, holder, file);
   return pidFileRelease(file, pid);

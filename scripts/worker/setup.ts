@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { makeDirectory } from "../directories";
 import { type CommandExecutorConfig, type ConfigFilePath, type ResultsConfig, type WorkerConfig, describeConfigFile } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";
@@ -185,7 +186,7 @@ async function checkDir(field: string, what: string, dir: ConfigFilePath, need: 
     if (missing && need === "read") throw fail("does not exist");
     if (!missing) throw fail(`cannot be used: ${(error as Error).message}`);
     try {
-      await fs.mkdir(dir.path, { recursive: true });
+      makeDirectory(dir.path);
       stats = await fs.stat(dir.path);
     } catch (mkdirError) {
       throw fail(`does not exist and cannot be created: ${(mkdirError as Error).message}`);

@@ -7,6 +7,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
+import { makeDirectory } from "../../directories";
 import { PARAM_BOUNDS } from "../../deploy";
 import { processStartTime, processStillRunning } from "../../processes";
 import type { CommandExecutorConfig } from "../config";
@@ -74,7 +75,7 @@ export class CommandExecutor implements Executor {
     const refusal = this.refusalReason(loaded.spec);
     if (refusal !== undefined) throw new ExecutionError(refusal);
     const startedAt = new Date();
-    await fs.mkdir(this.config.workDir, { recursive: true });
+    makeDirectory(this.config.workDir);
     const workDir = await fs.mkdtemp(path.join(this.config.workDir, JOB_DIR_PREFIX));
     try {
       const specPath = path.join(workDir, "spec.json");

@@ -11,6 +11,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { makeDirectory } from "../../directories";
 import { processAlive, processStartTime, processStillRunning } from "../../processes";
 import type { ResultsConfig } from "../config";
 import type { Logger } from "../logger";
@@ -242,7 +243,7 @@ export class ResultStore {
 
   /** Write then rename, so a reader (or a crash) never sees a half-written result under its final name. */
   private async write(file: string, bytes: Uint8Array): Promise<void> {
-    await fs.mkdir(this.config.dir, { recursive: true });
+    makeDirectory(this.config.dir);
     const temporary = `${file}.${OWN_WRITER}.${Date.now()}.tmp`;
     try {
       await (this.options.writeFile ?? fs.writeFile)(temporary, bytes);

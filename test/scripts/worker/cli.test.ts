@@ -807,6 +807,16 @@ describe("latent-worker CLI", () => {
           expect(stderr).to.equal(`latent-worker: ${what} ${file} (config.${field}) is not a directory\n`);
         });
 
+        if (field !== "specs.fileRoot") {
+          // Node's recursive mkdir makes the parent again and retries, forever, where mkdir answers ENOENT under a
+          // parent that exists: the worker hung at start, burning a CPU.
+          it(`exits 2 when config.${field} cannot be made where mkdir answers ENOENT under a parent that exists (/proc/x), naming the path`, async () => {
+            const { code, stderr } = await setupFailure(json("/proc/x"));
+            expect(code).to.equal(2);
+            expect(stderr).to.match(new RegExp(`^latent-worker: ${what} /proc/x \\(config\\.${escape(field)}\\) does not exist and cannot be created: .*ENOENT`));
+          });
+        }
+
         it(`exits 2 when config.${field} is relative and resolves to a file, showing it as written and as resolved`, async () => {
           fs.writeFileSync(path.join(dir, "a-file"), "");
           const { code, stderr } = await setupFailure(json("a-file"));

@@ -34,6 +34,10 @@ interface FakeGateway {
   jobsFilters: unknown[];
   /** Set to make openJobs fail. */
   openJobsError: GraphQLError | null;
+  /** How many of the next reads with a cursor (openJobs or jobs) to refuse with CURSOR_EXPIRED, as after a reorg. */
+  expireCursors: number;
+  /** Called as a cursor is refused: the reorganisation's change to the lists. */
+  onCursorExpired: () => void;
   /** Set to leave HTTP queries unanswered (a gateway that hangs). */
   stallHttp: boolean;
   /** Set to answer every HTTP query with this status and an HTML page, as a reverse proxy does. */
@@ -62,6 +66,8 @@ async function startFakeGateway(): Promise<FakeGateway> {
     directed: [] as Record<string, unknown>[],
     jobsFilters: [] as unknown[],
     openJobsError: null as GraphQLError | null,
+    expireCursors: 0,
+    onCursorExpired: () => undefined,
     stallHttp: false,
     httpStatus: null as number | null,
     wsStatus: null as number | null,
@@ -70,6 +76,15 @@ async function startFakeGateway(): Promise<FakeGateway> {
     openJobsCalls: 0,
     subscriptions: 0,
   };
+  // The gateway's refusal of a cursor whose block a reorganisation replaced (gateway/src/errors.ts cursorExpired).
+  const expire = (after: string | null | undefined) => {
+    if (!after || fake.expireCursors === 0) return;
+    fake.expireCursors -= 1;
+    fake.onCursorExpired();
+    throw new GraphQLError("after: the cursor reads block 7, which the source no longer serves (replaced); start again without `after`", {
+      extensions: { code: "CURSOR_EXPIRED", argument: "after", blockNumber: 7 },
+    });
+  };
   const schema: GraphQLSchema = makeExecutableSchema({
     typeDefs: fs.readFileSync(SCHEMA_FILE, "utf8"),
     resolvers: {
@@ -77,6 +92,7 @@ async function startFakeGateway(): Promise<FakeGateway> {
         openJobs: (_root: unknown, args: { provider: string; first: number; after?: string | null }) => {
           fake.openJobsCalls += 1;
           if (fake.openJobsError !== null) throw fake.openJobsError;
+          expire(args.after);
           const start = args.after ? Number(args.after) : 0;
           const nodes = fake.open.slice(start, start + args.first);
           const end = start + nodes.length;
@@ -84,6 +100,7 @@ async function startFakeGateway(): Promise<FakeGateway> {
         },
         jobs: (_root: unknown, args: { filter: { targetProvider?: string } | null; first: number; after?: string | null }) => {
           fake.jobsFilters.push(args.filter);
+          expire(args.after);
           const list = args.filter?.targetProvider === undefined ? fake.inHand : fake.directed;
           const start = args.after ? Number(args.after) : 0;
           const nodes = list.slice(start, start + args.first);
@@ -215,6 +232,68 @@ describe("gateway job source", function () {
     const jobs = await source().jobsInHand?.(controller.signal);
     expect(jobs?.map((job) => job.jobId)).to.deep.equal([1n, 2n, 3n]);
     expect(gateway.jobsFilters[0]).to.deep.equal({ provider: PROVIDER, statuses: ["ACCEPTED", "SUBMITTED"] });
+  });
+
+  it("lists the jobs in hand again from the first page when a reorganisation expires its cursor, each job once", async () => {
+    gateway.inHand = [1, 2, 3, 4, 5].map((id) => ({ ...gatewayJob(id), status: "ACCEPTED" }));
+    gateway.expireCursors = 1;
+    const jobs = await source().jobsInHand?.(controller.signal);
+    expect(jobs?.map((job) => job.jobId)).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    expect(gateway.expireCursors).to.equal(0);
+    expect(logs.find((record) => record.msg.startsWith("the gateway's cursor expired"))?.fields).to.deep.include({ field: "jobs" });
+  });
+
+  it("keeps the job in hand as the listing started again after a reorganisation describes it, not as before", async () => {
+    const inHand = (spec: string) => [1, 2, 3].map((id) => ({ ...gatewayJob(id), status: "ACCEPTED", specURI: id === 1 ? spec : "data:,{}" }));
+    gateway.inHand = inHand("data:,{}");
+    gateway.expireCursors = 1;
+    gateway.onCursorExpired = () => (gateway.inHand = inHand("data:,{\"replaced\":true}"));
+    const jobs = await source().jobsInHand?.(controller.signal);
+    expect(jobs?.map((job) => [job.jobId, job.specURI])).to.deep.equal([
+      [1n, 'data:,{"replaced":true}'],
+      [2n, "data:,{}"],
+      [3n, "data:,{}"],
+    ]);
+  });
+
+  it("reads openJobs again from the first page when a reorganisation expires its cursor, offering each job once", async () => {
+    gateway.open = [1, 2, 3, 4, 5].map((id) => gatewayJob(id));
+    gateway.expireCursors = 1;
+    const { jobs, done } = collect();
+    let failed: unknown;
+    done.catch((error: unknown) => (failed = error));
+    await waitUntil(() => logs.some((record) => record.msg === "read the jobs already open") || failed !== undefined, "the catch-up is read");
+    expect(failed).to.equal(undefined);
+    expect(jobs.map((job) => job.jobId)).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    expect(gateway.openJobsCalls).to.equal(5);
+  });
+
+  it("offers again an open job that the listing started again after a reorganisation describes otherwise", async () => {
+    const open = (spec: string) => [1, 2, 3].map((id) => ({ ...gatewayJob(id), specURI: id === 1 ? spec : "data:,{}" }));
+    gateway.open = open("data:,{}");
+    gateway.expireCursors = 1;
+    gateway.onCursorExpired = () => (gateway.open = open("data:,{\"replaced\":true}"));
+    const { jobs, done } = collect();
+    let failed: unknown;
+    done.catch((error: unknown) => (failed = error));
+    await waitUntil(() => logs.some((record) => record.msg === "read the jobs already open") || failed !== undefined, "the catch-up is read");
+    expect(failed).to.equal(undefined);
+    expect(jobs.map((job) => [job.jobId, job.specURI])).to.deep.equal([
+      [1n, "data:,{}"],
+      [2n, "data:,{}"],
+      [1n, 'data:,{"replaced":true}'],
+      [3n, "data:,{}"],
+    ]);
+  });
+
+  it("stops with GatewayResponseError (cursorExpired) when the restarted listing's cursor expires again", async () => {
+    gateway.open = [1, 2, 3, 4, 5].map((id) => gatewayJob(id));
+    gateway.expireCursors = 2;
+    const { done } = collect();
+    const error = await done.then(() => undefined, (failure: unknown) => failure);
+    expect(error).to.be.instanceOf(GatewayResponseError);
+    expect(error).to.include({ cursorExpired: true, transient: false });
+    expect((error as Error).message).to.contain("CURSOR_EXPIRED");
   });
 
   it("pages through openJobs, then follows jobOpened; skips a job whose terms do not match its termsHash", async () => {

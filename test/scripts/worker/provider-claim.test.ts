@@ -52,4 +52,8 @@ describe("worker provider claim", () => {
     expect(fs.existsSync(providerClaimFile(dir, PROVIDER, ESCROW))).to.equal(false);
     claimProvider(dir, PROVIDER, ESCROW, 4343, startTimeOf);
   });
+
+  it("refuses a results directory mkdir answers ENOENT under a parent that exists (/proc/x), where Node's recursive mkdir would loop forever", () => {
+    expect(() => claimProvider("/proc/x", PROVIDER, ESCROW, 4242, startTimeOf)).to.throw().with.property("code", "ENOENT");
+  });
 });

@@ -168,6 +168,16 @@ describe("command executor", () => {
     expect(allowed.slice(1)).to.deep.equal(["/home/provider", allowed[0]]);
   });
 
+  it("fails a job whose work directory mkdir answers ENOENT under a parent that exists (/proc/x), where Node's recursive mkdir would retry forever", async () => {
+    const cwd = program("cwd.js", `process.stdout.write(process.cwd())`);
+    const error = await run(executor(cwd, { workDir: "/proc/x" }), { input: "", args: [] }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).to.have.property("code", "ENOENT");
+    expect(error).to.have.property("path", "/proc/x");
+  });
+
   it("runs each job in a fresh directory that is removed afterwards", async () => {
     const cwd = program("cwd.js", `require("fs").writeFileSync("scratch","x");process.stdout.write(process.cwd())`);
     const result = await run(executor(cwd), { input: "", args: [] });

@@ -46,6 +46,15 @@ describe("result store", () => {
     expect(published.resultURI).to.equal(`https://worker.example.org/results/${keccak256(bytes).slice(2)}.bin`);
   });
 
+  it("fails a write to a results directory mkdir answers ENOENT under a parent that exists (/proc/x), where Node's recursive mkdir would retry forever", async () => {
+    const error = await new ResultStore({ dir: "/proc/x", maxUriBytes: 256 }).publish(Buffer.alloc(300)).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).to.have.property("code", "ENOENT");
+    expect(error).to.have.property("path", "/proc/x");
+  });
+
   it("hashes a result above a megabyte off the event loop to the same keccak256", async () => {
     const bytes = new Uint8Array(1024 * 1024 + 3).map((_, index) => index % 251);
     const published = await new ResultStore({ dir, maxUriBytes: 256 }).publish(bytes);
