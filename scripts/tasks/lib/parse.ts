@@ -130,10 +130,16 @@ export function parseDuration(field: string, value: string): number {
   return Number(seconds);
 }
 
-/** A point in time: unix seconds, or an ISO 8601 date ("2030-01-01T12:00:00Z"). */
+/**
+ * A point in time: unix seconds, or an ISO 8601 date ("2030-01-01T12:00:00Z"), read in UTC where it names no zone.
+ * Date.parse reads a date-time without a zone ("2030-01-01T12:00") in the machine's local time (a date alone in UTC):
+ * one command would then mean another deadline on another machine, and every time the tasks print is UTC.
+ */
 export function parseTimestamp(field: string, value: string): number {
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return parseInteger(field, text, 0, 2 ** 40 - 1);
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return parseInteger(field, trimmed, 0, 2 ** 40 - 1);
+  const unzoned = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/i.exec(trimmed);
+  const text = unzoned === null ? trimmed : `${unzoned[1]}T${unzoned[2]}Z`;
   const ms = Date.parse(text);
   const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
   if (Number.isNaN(ms) || date === null) {
