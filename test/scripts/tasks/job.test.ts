@@ -334,6 +334,32 @@ describe("tasks: job", function () {
       expect(json.resultDeadline).to.equal(accepted + json.maxDuration + json.grace);
     });
 
+    it("accept by a provider naming an unregistered --provider is told it is a provider itself and to drop --provider, with nothing sent", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const [rtx, client] = [(await ethers.getSigners())[Number(ACCOUNT.rtx)]!.address, (await ethers.getSigners())[Number(ACCOUNT.client0)]!.address];
+      const nonce = await ethers.provider.getTransactionCount(rtx);
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.rtx, job: job.jobId.toString(), provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client} is not a registered provider, and the signer ${rtx} is a provider itself: drop --provider to act for it$`),
+      );
+      expect(await ethers.provider.getTransactionCount(rtx)).to.equal(nonce);
+    });
+
+    it("accept by an account that is neither a provider nor an operator, naming an unregistered --provider, is told both", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const [client0, client1] = [(await ethers.getSigners())[Number(ACCOUNT.client0)]!.address, (await ethers.getSigners())[Number(ACCOUNT.client1)]!.address];
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.client1, job: job.jobId.toString(), provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client0} is not a registered provider, and the signer ${client1} is neither a provider nor the operator of one: check --provider, and sign with --from that provider or its operator$`),
+      );
+    });
+
     it("accept by a provider that is offline reverts with ProviderRegistryProviderInactive, saying it is offline and how it goes online", async function () {
       const { file, job, h100 } = await loadFixture(openJobFixture);
       await task(file, "provider offline", { from: ACCOUNT.h100 });
