@@ -86,6 +86,8 @@ describe("tasks: shared helpers", function () {
         // A zone given is kept.
         expect(parseTimestamp("--to", "2026-12-01T10:00+02:00")).to.equal(Date.UTC(2026, 11, 1, 8) / 1000);
         expect(parseTimestamp("--to", "2026-12-01")).to.equal(Date.UTC(2026, 11, 1) / 1000);
+        // A form of Date.parse's own, read in local time there, is refused rather than guessed at.
+        expect(() => parseTimestamp("--to", "2026-12-01 10:00 am")).to.throw(InputError, /^--to: "2026-12-01 10:00 am" is not a time: use unix seconds or an ISO date/);
       } finally {
         if (tz === undefined) delete process.env.TZ;
         else process.env.TZ = tz;
