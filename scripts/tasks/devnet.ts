@@ -14,4 +14,4 @@ latentChainTask(
   async () => (await actions()).advance,
 )
   .addOptionalParam("by", "How far: seconds, or units such as 90m, 2h, 1h30m, 1d (this or --to is required)", undefined, types.string)
-  .addOptionalParam("to", "To when: unix seconds, or an ISO date such as 2030-01-01T12:00:00Z, after the latest block's time (instead of --by)", undefined, types.string);
+  .addOptionalParam("to", "To when: unix seconds, or an ISO date such as 2030-01-01T12:00:00Z (UTC where it names no zone), after the latest block's time (instead of --by)", undefined, types.string);

@@ -22,7 +22,7 @@ latentTask(job.task("create", "Post a job and pay its maximum cost into escrow (
     types.string,
   )
   .addOptionalParam("acceptWithin", "Acceptance deadline from now: seconds or e.g. 30m, 1h (default 1h)", undefined, types.string)
-  .addOptionalParam("acceptDeadline", "Acceptance deadline as unix seconds or an ISO date (instead of --accept-within)", undefined, types.string)
+  .addOptionalParam("acceptDeadline", "Acceptance deadline as unix seconds or an ISO date, in UTC unless it names a zone (instead of --accept-within)", undefined, types.string)
   .addOptionalParam("provider", "Direct the job at one provider (address or account index) (default: none, any provider that meets the requirements)", undefined, types.string)
   .addOptionalParam("specFile", "Workload document: hashed, and sent as a data: URI unless --spec-uri is given (this or --spec-uri with --spec-hash is required)", undefined, types.string)
   .addOptionalParam("specUri", "Where the workload document is published (default: --spec-file's data: URI; required with --spec-hash instead of --spec-file)", undefined, types.string)

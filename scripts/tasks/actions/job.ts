@@ -359,7 +359,18 @@ export async function accept(ctx: TaskContext, args: AcceptArgs): Promise<TaskRe
   const maxDuration = Number(job.terms.maxDuration);
   const timeoutSlash = (e.collateral * params.timeoutSlashBps + 9_999n) / 10_000n;
   return {
-    data: { jobId, provider, by: ctx.address, pricePerGpuHour: e.pricePerGpuHour, collateral: e.collateral, resultDeadline: Number(e.resultDeadline), transaction: tx.hash },
+    data: {
+      jobId,
+      provider,
+      by: ctx.address,
+      pricePerGpuHour: e.pricePerGpuHour,
+      collateral: e.collateral,
+      resultDeadline: Number(e.resultDeadline),
+      maxDuration,
+      grace: Number(params.grace),
+      timeoutSlash,
+      transaction: tx.hash,
+    },
     text: [
       `Job ${jobId} accepted for provider ${provider} at ${formatLat(e.pricePerGpuHour)} per GPU-hour`,
       `  collateral locked ${formatLat(e.collateral)}; submit the result by ${formatTime(Number(e.resultDeadline), await ctx.now())}: ` +

@@ -34,13 +34,26 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
   const provider = value === undefined ? ctx.address : await ctx.account("--provider", value);
   if ((await ctx.c.registry.getProvider(provider)).registered) return provider;
   // Most often an operator's worker key with --provider left out or mistyped: the providers it operates are the answer.
-  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === ctx.address).map((p) => p.address);
-  const fix =
-    operated.length === 0
-      ? "an operator must name the provider it acts for"
-      : `the signer is the operator of ${operated.join(", ")}: give --provider ${operated.length === 1 ? operated[0] : "<one of them>"}`;
-  const what = value === undefined ? `not given, and the signer ${ctx.address}` : provider;
-  throw new InputError("--provider", `${what} is not a registered provider: ${fix}`);
+  // A provider's own key with a wrong --provider is the other common slip: it needs no --provider at all.
+  const [operated, signerListed] = await Promise.all([
+    registeredProviders(ctx).then((all) => all.filter((p) => p.listing.operator === ctx.address).map((p) => p.address)),
+    value === undefined ? false : ctx.c.registry.getProvider(ctx.address).then((p) => p.registered),
+  ]);
+  const give = `--provider ${operated.length === 1 ? operated[0] : "<one of them>"}`;
+  const head = value === undefined ? `not given, and the signer ${ctx.address} is not a registered provider` : `${provider} is not a registered provider`;
+  let message: string;
+  if (signerListed) {
+    message =
+      `${head}, and the signer ${ctx.address} is a provider itself: drop --provider to act for it` +
+      (operated.length === 0 ? "" : `, or name a provider it operates (${operated.join(", ")}): give ${give}`);
+  } else if (operated.length > 0) {
+    message = `${head}: the signer is the operator of ${operated.join(", ")}: give ${give}`;
+  } else if (value === undefined) {
+    message = `${head}, nor the operator of one: sign with --from a provider, or with a provider's operator and --provider <that provider>`;
+  } else {
+    message = `${head}, and the signer ${ctx.address} is neither a provider nor the operator of one: check --provider, and sign with --from that provider or its operator`;
+  }
+  throw new InputError("--provider", message);
 }
 
 /**

@@ -130,20 +130,25 @@ export function parseDuration(field: string, value: string): number {
   return Number(seconds);
 }
 
-/** A point in time: unix seconds, or an ISO 8601 date ("2030-01-01T12:00:00Z"). */
+/**
+ * A point in time: unix seconds, or an ISO 8601 date ("2030-01-01T12:00:00Z"), read in UTC where it names no zone.
+ * Date.parse reads a date-time without a zone ("2030-01-01T12:00", or a form of its own such as "2030-01-01 12:00 pm")
+ * in the machine's local time: one command would then mean another deadline on another machine, and every time the
+ * tasks print is UTC. So only the ISO forms are taken, and one without a zone is given "Z".
+ */
 export function parseTimestamp(field: string, value: string): number {
   const text = value.trim();
   if (/^\d+$/.test(text)) return parseInteger(field, text, 0, 2 ** 40 - 1);
-  const ms = Date.parse(text);
-  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
-  if (Number.isNaN(ms) || date === null) {
-    throw new InputError(field, `"${value}" is not a time: use unix seconds or an ISO date such as 2030-01-01T12:00:00Z`);
+  const iso = /^((\d{4})-(\d{2})-(\d{2}))(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text);
+  const ms = iso === null ? NaN : Date.parse(iso[5] === undefined ? iso[1]! : `${iso[1]}T${iso[5]}${iso[6] ?? "Z"}`);
+  if (iso === null || Number.isNaN(ms)) {
+    throw new InputError(field, `"${value}" is not a time: use unix seconds or an ISO date such as 2030-01-01T12:00:00Z (UTC where it names no zone)`);
   }
   // Date.parse rolls a day the month lacks over into the next month (2030-02-30 -> 2030-03-02): refuse it instead.
-  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const [year, month, day] = [Number(iso[2]), Number(iso[3]), Number(iso[4])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
   if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
-    throw new InputError(field, `"${value}": ${date[0]} is not a date of the calendar`);
+    throw new InputError(field, `"${value}": ${iso[1]} is not a date of the calendar`);
   }
   return Math.floor(ms / 1000);
 }

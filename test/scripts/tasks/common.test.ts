@@ -75,6 +75,25 @@ describe("tasks: shared helpers", function () {
       }
     });
 
+    it("reads an ISO date-time that names no zone in UTC, whatever the machine's time zone", function () {
+      const tz = process.env.TZ;
+      // Node re-reads TZ when it is assigned: the parse below runs as on a machine 5 hours behind UTC (New York in December).
+      process.env.TZ = "America/New_York";
+      try {
+        expect(parseTimestamp("--accept-deadline", "2026-12-01T10:00")).to.equal(Date.UTC(2026, 11, 1, 10) / 1000);
+        expect(parseTimestamp("--to", "2026-12-01 10:00:30")).to.equal(Date.UTC(2026, 11, 1, 10, 0, 30) / 1000);
+        expect(parseTimestamp("--to", "2026-12-01T10:00:30.5")).to.equal(Date.UTC(2026, 11, 1, 10, 0, 30) / 1000);
+        // A zone given is kept.
+        expect(parseTimestamp("--to", "2026-12-01T10:00+02:00")).to.equal(Date.UTC(2026, 11, 1, 8) / 1000);
+        expect(parseTimestamp("--to", "2026-12-01")).to.equal(Date.UTC(2026, 11, 1) / 1000);
+        // A form of Date.parse's own, read in local time there, is refused rather than guessed at.
+        expect(() => parseTimestamp("--to", "2026-12-01 10:00 am")).to.throw(InputError, /^--to: "2026-12-01 10:00 am" is not a time: use unix seconds or an ISO date/);
+      } finally {
+        if (tz === undefined) delete process.env.TZ;
+        else process.env.TZ = tz;
+      }
+    });
+
     it("refuses a region code longer than 16 bytes", function () {
       expect(() => parseRegion("--region", "europe-west-frankfurt")).to.throw(InputError, /^--region: .*1\.\.16 characters/);
     });

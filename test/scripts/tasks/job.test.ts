@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, ZeroHash, formatEther, keccak256, parseEther, toUtf8Bytes } from "ethers";
-import { network } from "hardhat";
+import { ethers, network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
@@ -322,6 +322,41 @@ describe("tasks: job", function () {
       // A 1-hour job: due 1h 15m after acceptance, but billed for at most 1h of it; 20% of its 1.5 LAT collateral on a timeout.
       expect(output).to.match(
         /\n  collateral locked 1\.5 LAT \(\d+ wei\); submit the result by \S+ \(in 1h 15m\): the job's max duration, 1h, the most it is paid for, plus the 15m grace; after that anyone may time it out \(job timeout\), slashing 0\.3 LAT \(\d+ wei\) of the collateral$/,
+      );
+    });
+
+    it("accept --json gives the max duration and the grace that make up the result deadline, and what a timeout slashes", async function () {
+      const { file, job, h100 } = await loadFixture(openJobFixture);
+      const { output } = await task(file, "job accept", { from: ACCOUNT.h100, job: job.jobId.toString(), provider: h100.address, json: true });
+      const json = JSON.parse(output) as { resultDeadline: number; maxDuration: number; grace: number; timeoutSlash: string; collateral: string };
+      const accepted = (await ethers.provider.getBlock("latest"))!.timestamp;
+      expect(json).to.include({ maxDuration: 3600, grace: 900, timeoutSlash: "300000000000000000", collateral: "1500000000000000000" });
+      expect(json.resultDeadline).to.equal(accepted + json.maxDuration + json.grace);
+    });
+
+    it("accept by a provider naming an unregistered --provider is told it is a provider itself and to drop --provider, with nothing sent", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const [rtx, client] = [(await ethers.getSigners())[Number(ACCOUNT.rtx)]!.address, (await ethers.getSigners())[Number(ACCOUNT.client0)]!.address];
+      const nonce = await ethers.provider.getTransactionCount(rtx);
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.rtx, job: job.jobId.toString(), provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client} is not a registered provider, and the signer ${rtx} is a provider itself: drop --provider to act for it$`),
+      );
+      expect(await ethers.provider.getTransactionCount(rtx)).to.equal(nonce);
+    });
+
+    it("accept by an account that is neither a provider nor an operator, naming an unregistered --provider, is told both", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const [client0, client1] = [(await ethers.getSigners())[Number(ACCOUNT.client0)]!.address, (await ethers.getSigners())[Number(ACCOUNT.client1)]!.address];
+      await taskFails(
+        file,
+        "job accept",
+        { from: ACCOUNT.client1, job: job.jobId.toString(), provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client0} is not a registered provider, and the signer ${client1} is neither a provider nor the operator of one: check --provider, and sign with --from that provider or its operator$`),
       );
     });
 

@@ -487,9 +487,28 @@ describe("tasks: provider", function () {
       expect(await ethers.provider.getTransactionCount(operator)).to.equal(nonce);
     });
 
-    it("an account that operates no provider, without --provider, is told an operator names its provider", async function () {
+    it("an account that is neither a provider nor an operator, without --provider, is told it is neither and who signs instead", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
-      await taskFails(file, "provider offline", { from: ACCOUNT.client0 }, InputError, /^--provider: not given, and the signer 0x[0-9a-fA-F]{40} is not a registered provider: an operator must name the provider it acts for$/);
+      await taskFails(
+        file,
+        "provider offline",
+        { from: ACCOUNT.client0 },
+        InputError,
+        /^--provider: not given, and the signer 0x[0-9a-fA-F]{40} is not a registered provider, nor the operator of one: sign with --from a provider, or with a provider's operator and --provider <that provider>$/,
+      );
+    });
+
+    it("a provider that also operates another, naming an unregistered --provider, is told to drop --provider or name the one it operates", async function () {
+      const { file, h100, rtx } = await loadFixture(tasksProvidersFixture);
+      await task(file, "provider operator", { from: ACCOUNT.h100, operator: ACCOUNT.rtx });
+      const client = (await ethers.getSigners())[Number(ACCOUNT.client0)]!.address;
+      await taskFails(
+        file,
+        "provider offline",
+        { from: ACCOUNT.rtx, provider: ACCOUNT.client0 },
+        InputError,
+        new RegExp(`^--provider: ${client} is not a registered provider, and the signer ${rtx.address} is a provider itself: drop --provider to act for it, or name a provider it operates \\(${h100.address}\\): give --provider ${h100.address}$`),
+      );
     });
 
     it("an account that is not a provider without an operator is refused, naming the provider as the one account that may", async function () {
