@@ -17,6 +17,7 @@
 import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { makeDirectory } from "./directories";
 import { ZeroAddress, formatEther, getCreateAddress, isAddress, parseEther } from "ethers";
 import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
 import {
@@ -985,7 +986,7 @@ export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Writes `<dir>/<network>.json` and returns its path. */
 export function writeDeploymentRecord(record: DeploymentRecord, dir = DEFAULT_DEPLOYMENTS_DIR): string {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const file = path.join(dir, `${record.network}.json`);
   fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;
@@ -1086,6 +1087,24 @@ export function checkNoRecordToReplace(networkName: string, dir: string): void {
 }
 
 /**
+ * Refuses a deployments directory that cannot take the record: written only after every contract is deployed, a
+ * record that fails then leaves contracts whose addresses only the log holds. `makeDirectory`, not Node's recursive
+ * mkdir, which never returns for a path such as /proc/x.
+ */
+export function checkRecordWritable(dir: string): void {
+  try {
+    makeDirectory(dir);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DeployConfigError(
+      `the deployment record cannot be written to ${dir} (${code}): set LATENT_DEPLOYMENTS_DIR to a directory this user can write`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * Refuses, on any network but a development one, a deployment with LATENT_GUARDIAN unset: its default, no guardian,
  * leaves no one able to pause in an emergency until governance names one (a vote and the timelock's delay later), so
  * it must be chosen (LATENT_GUARDIAN=none), never come from a forgotten variable.
@@ -1124,6 +1143,7 @@ async function main(): Promise<void> {
   // Before the first transaction: nothing is spent on a deployment refused.
   checkGovernanceCanAct(hre.network.name, options);
   checkNoRecordToReplace(hre.network.name, deploymentsDir());
+  checkRecordWritable(deploymentsDir());
   checkGuardianChosen(hre.network.name, process.env);
   const deployment = await deployLatent({
     deployer,

@@ -22,6 +22,7 @@ import {
   attachLatent,
   checkGovernanceCanAct,
   checkGuardianChosen,
+  checkRecordWritable,
   deployLatent,
   deployOptionsFromEnv,
   loadDeployment,
@@ -706,6 +707,17 @@ describe("scripts/deploy", function () {
     expect(() => checkGuardianChosen("localhost", {})).not.to.throw();
   });
 
+  it("checks, before deploying, that the deployments directory can take the record: made where missing, refused behind a file", function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-record-dir-"));
+    checkRecordWritable(path.join(dir, "a", "b"));
+    expect(fs.statSync(path.join(dir, "a", "b")).isDirectory()).to.equal(true);
+    fs.writeFileSync(path.join(dir, "file"), "");
+    expect(() => checkRecordWritable(path.join(dir, "file", "records"))).to.throw(
+      DeployConfigError,
+      `the deployment record cannot be written to ${path.join(dir, "file", "records")} (ENOTDIR)`,
+    );
+  });
+
   it("accepts allocations that reach the quorum, and any allocations on hardhat or localhost", function () {
     const to = "0x0000000000000000000000000000000000000001";
     expect(() => checkGovernanceCanAct("remote", { allocations: [{ to, amount: parseEther("40000000") }] })).not.to.throw();
@@ -765,6 +777,21 @@ describe("scripts/deploy", function () {
         `deploy: ${file} already holds a deployment on network "remote", which this one's record would replace: move it away to deploy again, or set LATENT_DEPLOYMENTS_DIR to write the record elsewhere`,
       );
       expect(fs.readFileSync(file, "utf8")).to.equal('{"network": "remote", "chainId": 4242, "contracts": {}}\n');
+    });
+
+    it("refuses, in one line, exit 1, before sending a transaction, a deployments directory that cannot be made (/proc/x, where Node's recursive mkdir never returns)", async function () {
+      const { code, stderr } = await deployCli(
+        {
+          DEPLOYER_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+          LATENT_ALLOCATIONS: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC:40000000",
+          LATENT_GUARDIAN: "none",
+        },
+        "/proc/latent-deployments",
+      );
+      expect(code).to.equal(1);
+      expect(stderr.trim()).to.equal(
+        "deploy: the deployment record cannot be written to /proc/latent-deployments (ENOENT): set LATENT_DEPLOYMENTS_DIR to a directory this user can write",
+      );
     });
 
     it("refuses an unset LATENT_GUARDIAN in one line, exit 1, before sending a transaction", async function () {
