@@ -17,7 +17,7 @@
 import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { makeDirectory } from "./directories";
+import { DirectoryRefusedError, makeDirectory, makeWritableDirectory } from "./directories";
 import { ZeroAddress, formatEther, getCreateAddress, isAddress, parseEther } from "ethers";
 import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
 import {
@@ -1088,17 +1088,16 @@ export function checkNoRecordToReplace(networkName: string, dir: string): void {
 
 /**
  * Refuses a deployments directory that cannot take the record: written only after every contract is deployed, a
- * record that fails then leaves contracts whose addresses only the log holds. `makeDirectory`, not Node's recursive
- * mkdir, which never returns for a path such as /proc/x.
+ * record that fails then leaves contracts whose addresses only the log holds. Not Node's recursive mkdir, which never
+ * returns for a path such as /proc/x (makeDirectory).
  */
 export function checkRecordWritable(dir: string): void {
   try {
-    makeDirectory(dir);
-    fs.accessSync(dir, fs.constants.W_OK);
+    makeWritableDirectory(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (!(error instanceof DirectoryRefusedError)) throw error;
     throw new DeployConfigError(
-      `the deployment record cannot be written to ${dir} (${code}): set LATENT_DEPLOYMENTS_DIR to a directory this user can write`,
+      `the deployment record cannot be written to ${dir} (${error.why}): set LATENT_DEPLOYMENTS_DIR to a directory this user can write`,
       { cause: error },
     );
   }

@@ -6,7 +6,7 @@
 // for instead of refused: it takes a minute at most, and the devnet that waited then has nothing to build.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { makeDirectory } from "../directories";
+import { DirectoryRefusedError, makeWritableDirectory } from "../directories";
 import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 import { DevnetError } from "./errors";
 
@@ -28,49 +28,17 @@ export const PREVIOUS_DEVNET_FILES = ["devnet.json", "worker.json", "matmul-spec
 /** Claims `dataDir` for this process, removing what a previous devnet left about itself; returns a function that releases it. */
 export function claimDataDir(dataDir: string, pid = process.pid, startTimeOf: (pid: number) => string | undefined = processStartTime): () => void {
   try {
-    makeDirectory(dataDir);
-    fs.accessSync(dataDir, fs.constants.W_OK);
+    makeWritableDirectory(dataDir);
   } catch (error) {
-    // A file in the way, no permission: one line naming the option, not a stack from inside npm start. mkdir's
-    // EEXIST and ENOTDIR name the directory asked for, not the file in the way, and neither says "file".
-    const e = error as NodeJS.ErrnoException;
-    const file = e.code === "EEXIST" || e.code === "ENOTDIR" ? fileInTheWay(dataDir) : undefined;
-    const why = file !== undefined ? `${file} is a file, not a directory` : describeFailure(e, dataDir);
-    throw new DevnetError(`cannot use ${dataDir} as the data directory (${why}): give another --data-dir`, { cause: error });
+    // A file in the way, no permission: one line naming the option, not a stack from inside npm start.
+    if (!(error instanceof DirectoryRefusedError)) throw error;
+    throw new DevnetError(`cannot use ${dataDir} as the data directory (${error.why}): give another --data-dir`, { cause: error });
   }
   const file = path.join(dataDir, "devnet.pid");
   const holder = takePidFile(file, pid, startTimeOf);
   if (holder !== null) throw new DataDirInUseError(dataDir, holder);
   for (const name of PREVIOUS_DEVNET_FILES) fs.rmSync(path.join(dataDir, name), { force: true });
   return pidFileRelease(file, pid);
-}
-
-/** Why mkdir or the write check refused, in words, with the system's code. */
-export function describeFailure(e: NodeJS.ErrnoException, dataDir: string): string {
-  const where = e.path !== undefined && e.path !== dataDir ? ` at ${e.path}` : "";
-  const words: Record<string, string> = {
-    EACCES: "permission denied",
-    EPERM: "not permitted",
-    EROFS: "read-only file system",
-    ENOENT: "cannot be created there",
-    ENOSPC: "no space left on the device",
-  };
-  const said = e.code !== undefined ? words[e.code] : undefined;
-  return said === undefined ? `${e.code ?? e.message}${where}` : `${said}${where}: ${e.code}`;
-}
-
-/** The nearest of `dir` and its parents that exists, if it is not a directory. */
-function fileInTheWay(dir: string): string | undefined {
-  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(p, { throwIfNoEntry: false });
-    } catch {
-      // ENOTDIR: a parent is the file; go up to it.
-    }
-    if (stat !== undefined) return stat.isDirectory() ? undefined : p;
-    if (path.dirname(p) === p) return undefined;
-  }
 }
 
 /** Where `npm start` claims the build: in Hardhat's cache/, of this checkout, as are the artifacts and subgraph/build. */

@@ -714,7 +714,7 @@ describe("scripts/deploy", function () {
     fs.writeFileSync(path.join(dir, "file"), "");
     expect(() => checkRecordWritable(path.join(dir, "file", "records"))).to.throw(
       DeployConfigError,
-      `the deployment record cannot be written to ${path.join(dir, "file", "records")} (ENOTDIR)`,
+      `the deployment record cannot be written to ${path.join(dir, "file", "records")} (${path.join(dir, "file")} is a file, not a directory)`,
     );
   });
 
@@ -790,7 +790,7 @@ describe("scripts/deploy", function () {
       );
       expect(code).to.equal(1);
       expect(stderr.trim()).to.equal(
-        "deploy: the deployment record cannot be written to /proc/latent-deployments (ENOENT): set LATENT_DEPLOYMENTS_DIR to a directory this user can write",
+        "deploy: the deployment record cannot be written to /proc/latent-deployments (cannot be created there: ENOENT): set LATENT_DEPLOYMENTS_DIR to a directory this user can write",
       );
     });
 

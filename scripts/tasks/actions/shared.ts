@@ -36,7 +36,7 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
   // Most often an operator's worker key with --provider left out or mistyped: the providers it operates are the answer.
   // A provider's own key with a wrong --provider is the other common slip: it needs no --provider at all.
   const [operated, signerListed] = await Promise.all([
-    registeredProviders(ctx).then((all) => all.filter((p) => p.listing.operator === ctx.address).map((p) => p.address)),
+    providersOperatedBy(ctx, ctx.address),
     value === undefined ? false : ctx.c.registry.getProvider(ctx.address).then((p) => p.registered),
   ]);
   const give = `--provider ${operated.length === 1 ? operated[0] : "<one of them>"}`;
@@ -105,6 +105,11 @@ export interface RegisteredProvider {
  * Every provider registered now, with its listing: the accounts of the registry's ProviderRegistered logs (it keeps no
  * list), each read back from the registry, as its model or operator may have changed since, or it deregistered.
  */
+/** The registered providers `account` is the operator of: what a refusal of an operator's key names instead. */
+export async function providersOperatedBy(ctx: DeploymentContext, account: string): Promise<string[]> {
+  return (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
+}
+
 export async function registeredProviders(ctx: DeploymentContext): Promise<RegisteredProvider[]> {
   const registry = ctx.c.registry;
   const head = await ctx.hre.ethers.provider.getBlockNumber();

@@ -7,7 +7,7 @@ import { formatLat, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
-import { ensureAllowance, providerArg, readStake, registeredProviders, requireBalance, signPermit, suggest, thawRequests } from "./shared";
+import { ensureAllowance, providerArg, providersOperatedBy, readStake, requireBalance, signPermit, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown } from "./shared";
 
 export interface AddArgs extends CommonArgs {
@@ -46,7 +46,7 @@ export async function add(ctx: TaskContext, args: AddArgs): Promise<TaskResult<u
  */
 async function requireRegistered(ctx: TaskContext): Promise<void> {
   if ((await ctx.c.registry.getProvider(ctx.address)).registered) return;
-  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === ctx.address).map((p) => p.address);
+  const operated = await providersOperatedBy(ctx, ctx.address);
   if (operated.length > 0) {
     throw new StateError(
       `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}: a stake counts only for the account that stakes, ` +
@@ -72,7 +72,7 @@ export interface ThawArgs extends CommonArgs {
 async function requireStakeOrProvider(ctx: TaskContext, command: string): Promise<void> {
   const [{ registered }, [staked]] = await Promise.all([ctx.c.registry.getProvider(ctx.address), ctx.c.staking.getStake(ctx.address)]);
   if (registered || staked > 0n) return;
-  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === ctx.address).map((p) => p.address);
+  const operated = await providersOperatedBy(ctx, ctx.address);
   if (operated.length > 0) {
     throw new StateError(
       `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}, and has no stake: a provider's stake is its own, ` +
@@ -165,7 +165,7 @@ export interface StakeStatus {
 }
 
 async function notProvider(ctx: DeploymentContext, account: string): Promise<string> {
-  const operated = (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
+  const operated = await providersOperatedBy(ctx, account);
   if (operated.length === 0) return "  not a registered provider: a stake of its own backs no listing (stake thaw and stake withdraw return it)";
   const which = operated.length === 1 ? operated[0]! : "<provider>";
   return `  not a registered provider but the operator of ${operated.join(", ")}; the stake that backs a listing is the provider's: ${suggest(ctx, `stake status --provider ${which}`)}`;
