@@ -191,6 +191,23 @@ export class SourceError extends Error {
   }
 }
 
+/**
+ * A source that failed on an error of its own (graph-node's store, a panic, an error it answered with that the gateway
+ * does not know to be the query's), whose message may quote its internals (SQL, schema and table names): `detail`
+ * names the failure by `failure`, a code, and the message is for the operator's log only (formatError logs it as it
+ * answers the client).
+ */
+export class SourceInternalError extends SourceError {
+  constructor(
+    message: string,
+    detail: string,
+    readonly failure: string,
+  ) {
+    super(message, detail);
+    this.name = "SourceInternalError";
+  }
+}
+
 const SOURCE_REQUEST_GIVEN_UP = "no one waits for its answer (the gateway is stopping, or the client left)";
 
 /**
@@ -213,6 +230,18 @@ export const BLOCK_GONE_DETAIL: Record<BlockGone, string> = {
   aboveHead: "the index is now below it",
   pruned: "its history was pruned",
 };
+
+/**
+ * How graph-node (and the embedded indexer, which answers in its words) refuses a block it does not serve: a hash it
+ * does not know (reorged away), a number above its head (its index went back), or one below its history (pruned).
+ * graph-node words the last "subgraph <id> only has data starting at block number <n> and data for block number <m>
+ * is therefore not available" (DeploymentState::block_queryable), where it keeps `history_blocks` blocks.
+ */
+export const BLOCK_GONE: readonly [RegExp, BlockGone][] = [
+  [/no block with that hash/i, "replaced"],
+  [/not yet available/i, "aboveHead"],
+  [/only has data starting at block number|earliest block|pruned/i, "pruned"],
+];
 
 /**
  * A read at a block the source no longer serves, where no cursor named that block (a cursor's is CURSOR_EXPIRED): the

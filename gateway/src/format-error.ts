@@ -1,7 +1,7 @@
 // One error policy for HTTP and WebSocket answers: known failures keep (or get) their standard code and a message
 // that says what is wrong; anything unexpected is logged and answered as INTERNAL_SERVER_ERROR without details.
 import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
-import { ChainError, ErrorCode, SourceError, chainUnavailable, sourceUnavailable } from "./errors";
+import { ChainError, ErrorCode, SourceError, SourceInternalError, chainUnavailable, sourceUnavailable } from "./errors";
 import type { Logger } from "./logger";
 import { literalArgumentOf } from "./schema/scalars";
 
@@ -45,6 +45,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   const cause = rootCause(error);
   const base = { locations: formatted.locations, path: formatted.path };
   if (cause instanceof SourceError) {
+    // The client is told the failure's code only: its message, which may quote the source's internals, is logged.
+    if (cause instanceof SourceInternalError) logger.error("subgraph source failed", { failure: cause.failure, error: cause, path: formatted.path });
     const e = sourceUnavailable(cause);
     return { ...base, message: e.message, extensions: { code: ErrorCode.SourceUnavailable } };
   }

@@ -1,5 +1,5 @@
 // A subgraph endpoint over HTTP: graph-node's /subgraphs/name/<name>, or the embedded indexer's HTTP server.
-import { SourceError, SourceRequestAbortedError } from "../errors";
+import { BLOCK_GONE, SourceError, SourceInternalError, SourceRequestAbortedError } from "../errors";
 import { RequestDeadline } from "../request-deadline";
 import { redactUrl } from "../../../subgraph/indexer/redact";
 import { splitCredentials } from "../../../subgraph/indexer/url-form";
@@ -101,6 +101,69 @@ interface GraphQLResponse<TData> {
    */
   error?: unknown;
   QueryError?: unknown;
+}
+
+/**
+ * The errors an endpoint answers that tell what is wrong with the query or with the block it asked for, not of the
+ * endpoint's insides: passed on as they are. graph-node's wording (graph/src/data/query/error.rs, QueryExecutionError),
+ * graphql-js's and graphql-tools' validation (`Cannot query field "parentHash" on type "_Block_"`, which the head
+ * watcher looks for), the block refusals the reader turns into CURSOR_EXPIRED, and graph-node's load shedding. Any
+ * other error is the endpoint's own: see ENDPOINT_FAILURES.
+ */
+const QUERY_ERRORS: readonly RegExp[] = [
+  ...BLOCK_GONE.map(([pattern]) => pattern),
+  /^indexing_error$/,
+  /^Failed to decode `/,
+  /^Type `[^`]+` has no field `/,
+  /^Entity `[^`]+` has no attribute `/,
+  /^Cannot query field /,
+  /^Unknown (argument|type) /,
+  /^No value provided for required (argument|variable)/,
+  /^Invalid value provided for argument /,
+  /^Failed to coerce value /,
+  /^Ordering by `/,
+  /^Filter not supported by value /,
+  /^Non-list value passed to /,
+  /^Values passed to filter /,
+  /^Filter must by an object/,
+  /^The `\w+` argument must be between /,
+  /^Query contains value with invalid type /,
+  /^Operation name (required|not found)/,
+  /^Query timed out$/,
+  /^query is too expensive$/,
+  /^query potentially returns /,
+  /^query has a depth that exceeds /,
+  /^the result size of \d+ is larger than the allowed limit/,
+  /^service is overloaded /,
+  /^the chain was reorganized while executing the query$/,
+];
+
+/**
+ * graph-node's failures of its own, by the code the client is told (its variant's name): a store error quotes
+ * Postgres's message (the SQL, the deployment's schema, table and column names), the others name its internals too.
+ * An error neither list knows, or answered with an HTTP 5xx (the embedded indexer's server then sends the thrown
+ * message as it is, e.g. SQLite's), is told as UNKNOWN_ERROR or HTTP_<status>.
+ */
+const ENDPOINT_FAILURES: readonly [RegExp, string, string][] = [
+  [/^Store error\b/, "STORE_ERROR", "its store failed"],
+  [/^Failed to get entities from store\b|^Failed to get `[^`]*` entity with ID/, "RESOLVE_ENTITIES_ERROR", "it could not read entities from its store"],
+  [/^Broken entity found in store\b/, "ENTITY_PARSE_ERROR", "it found a broken entity in its store"],
+  [/^panic processing query\b/, "PANIC", "it panicked running the query"],
+  [/^Running query with prefetch and slow query resolution yielded different results/, "INCORRECT_PREFETCH_RESULT", "its two ways of running the query disagreed"],
+  [/^failed to resolve subgraph manifest|^invalid subgraph manifest file/, "SUBGRAPH_MANIFEST_ERROR", "it could not read the subgraph's manifest"],
+];
+
+/**
+ * What a client is told of `message`, an error the endpoint answered with HTTP `status`: null where it is the query's
+ * (passed on as it is), else the endpoint's failure, by code.
+ */
+export function endpointFailure(message: string, status: number): { code: string; what: string } | null {
+  // Its own failures first: a store error's Postgres message may happen to hold a query error's words.
+  const known = ENDPOINT_FAILURES.find(([pattern]) => pattern.test(message));
+  if (known !== undefined) return { code: known[1], what: known[2] };
+  if (QUERY_ERRORS.some((pattern) => pattern.test(message))) return null;
+  if (status >= 500) return { code: `HTTP_${status}`, what: `it answered HTTP ${status}` };
+  return { code: "UNKNOWN_ERROR", what: "it answered with an error the gateway does not pass on" };
 }
 
 export class HttpSubgraphSource implements SubgraphSource {
@@ -211,7 +274,13 @@ export class HttpSubgraphSource implements SubgraphSource {
     }
     if (body.errors !== undefined && body.errors.length > 0) {
       const first = body.errors[0]?.message ?? "unknown error";
-      throw new SourceError(`${short} query failed: ${first}`, `the ${name} answered with an error: ${first}`);
+      const failure = endpointFailure(first, response.status);
+      if (failure === null) throw new SourceError(`${short} query failed: ${first}`, `the ${name} answered with an error: ${first}`);
+      throw new SourceInternalError(
+        `${short} query failed: ${first}`,
+        `the ${name} failed: ${failure.what} (${failure.code}); its message is in the gateway's log`,
+        failure.code,
+      );
     }
     if (!response.ok || body.data === undefined || body.data === null) {
       // Its reason is all that tells an operator which part of the URL it refused.

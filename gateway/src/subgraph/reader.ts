@@ -1,6 +1,6 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
-import { BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorExpired, type BlockGone } from "../errors";
+import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorExpired, type BlockGone } from "../errors";
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
@@ -101,18 +101,6 @@ export interface ListPage<T> {
   rows: T[];
   block: PinnedBlock;
 }
-
-/**
- * How graph-node (and the embedded indexer, which answers in its words) refuses a block it does not serve: a hash it
- * does not know (reorged away), a number above its head (its index went back), or one below its history (pruned).
- * graph-node words the last "subgraph <id> only has data starting at block number <n> and data for block number <m>
- * is therefore not available" (DeploymentState::block_queryable), where it keeps `history_blocks` blocks.
- */
-const BLOCK_GONE: readonly [RegExp, BlockGone][] = [
-  [/no block with that hash/i, "replaced"],
-  [/not yet available/i, "aboveHead"],
-  [/only has data starting at block number|earliest block|pruned/i, "pruned"],
-];
 
 interface ListQuery {
   name: string;

@@ -26,6 +26,11 @@ export interface FakeGraphNode {
   statusUrl: string;
   /** Read at each request: assign to change what the status API and `_meta` answer. */
   status: DeploymentStatus;
+  /**
+   * Read at each request: what the subgraph endpoint answers a query other than `_meta` (HTTP 200, `{ errors }` with
+   * these messages, as graph-node answers a query that failed). Null: it answers only `_meta`.
+   */
+  queryErrors: string[] | null;
   /** The bodies of the requests its status API received. */
   statusRequests: { query: string; variables?: Record<string, unknown> }[];
   close(): Promise<void>;
@@ -33,7 +38,7 @@ export interface FakeGraphNode {
 
 export async function fakeGraphNode(deployment: string, status: DeploymentStatus): Promise<FakeGraphNode> {
   const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
-  const node = { status, statusRequests: [] as FakeGraphNode["statusRequests"] };
+  const node = { status, statusRequests: [] as FakeGraphNode["statusRequests"], queryErrors: null as string[] | null };
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -53,6 +58,10 @@ export async function fakeGraphNode(deployment: string, status: DeploymentStatus
         const head = at !== null ? Number(at[1]) : failing === null ? 40 : Number(failing.number);
         const block = { number: head, hash: hash(head), timestamp: 1000 + head, parentHash: hash(head - 1) };
         reply({ data: { _meta: { block, hasIndexingErrors: node.status.nonFatalErrors.length > 0, deployment } } });
+        return;
+      }
+      if (node.queryErrors !== null) {
+        reply({ errors: node.queryErrors.map((message) => ({ message })) });
         return;
       }
       reply({ errors: [{ message: "this fake graph-node answers only _meta" }] });

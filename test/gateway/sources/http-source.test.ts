@@ -1,11 +1,14 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
+import { startGateway, type GatewayHandle } from "../../../gateway/src";
+import { SourceError, SourceInternalError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { gatewayRedactor } from "../../../gateway/src/gateway";
 import { HttpSourceConfigError, HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
 import { startSilentNode, type SilentNode } from "../../helpers/silent-node";
 import { waitUntil } from "../../helpers/wait";
+import { fakeGraphNode, type FakeGraphNode } from "../helpers/fake-graph-node";
+import { recordingLogger } from "../helpers/recording-logger";
 
 const META = "{ _meta { block { number } } }";
 
@@ -128,6 +131,74 @@ describe("HttpSubgraphSource", () => {
     expect(redact?.(`asked ${url} with Bearer key-123`)).to.equal(`asked ${url} with Bearer …`);
     const withCredentials = gatewayRedactor({ source: { subgraphUrl: "https://user:secret@graph.example/subgraphs/name/latent" }, chain: null });
     expect(withCredentials?.("asked https://user:secret@graph.example/subgraphs/name/latent")).to.equal(`asked ${url}`);
+  });
+});
+
+describe("HttpSubgraphSource's errors from graph-node", function () {
+  // What graph-node answers when Postgres refuses the SQL it built: QueryExecutionError::StoreError, which quotes it.
+  const STORE_ERROR =
+    'Store error: store error: column c.gpu_model_key does not exist in query select \'Provider\' as entity, to_jsonb(c.*) as data from "sgd7"."provider" c';
+  let node: FakeGraphNode;
+  let handle: GatewayHandle | undefined;
+
+  beforeEach(async function () {
+    node = await fakeGraphNode("QmStoreErrorStoreErrorStoreErrorStoreErrorStore", { health: "healthy", fatalError: null, nonFatalErrors: [] });
+  });
+
+  afterEach(async function () {
+    await handle?.stop();
+    handle = undefined;
+    await node.close();
+  });
+
+  async function failure(): Promise<SourceError> {
+    const source = new HttpSubgraphSource({ url: node.subgraphUrl });
+    let caught: unknown;
+    await source.request("{ providers(first: 1) { id } }").catch((error: unknown) => (caught = error));
+    expect(caught).to.be.instanceOf(SourceError);
+    return caught as SourceError;
+  }
+
+  it("tells clients a graph-node store error as SOURCE_UNAVAILABLE naming STORE_ERROR, not the SQL it quotes, and logs graph-node's message", async function () {
+    node.queryErrors = [STORE_ERROR];
+    const { logger, lines } = recordingLogger();
+    handle = await startGateway({ source: { subgraphUrl: node.subgraphUrl }, chain: null, port: 0, headPollMs: 20, logger });
+    const response = await fetch(new URL("/graphql", handle.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ providers(first: 1) { nodes { address } } }" }),
+    });
+    const answer = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(answer.errors, JSON.stringify(answer)).to.have.length(1);
+    expect(answer.errors?.[0]).to.deep.include({
+      message: "network state is unavailable: the subgraph endpoint failed: its store failed (STORE_ERROR); its message is in the gateway's log",
+      extensions: { code: "SOURCE_UNAVAILABLE" },
+    });
+    const logged = lines().find((line) => line.msg === "subgraph source failed");
+    expect(logged, "the operator's log line").to.deep.include({ level: "error", failure: "STORE_ERROR" });
+    expect(JSON.stringify(logged)).to.include("column c.gpu_model_key does not exist");
+  });
+
+  it("passes on as it is an error that says what is wrong with the query", async function () {
+    node.queryErrors = ["Type `Provider` has no field `nope`"];
+    const error = await failure();
+    expect(error).not.to.be.instanceOf(SourceInternalError);
+    expect(error.detail).to.equal("the subgraph endpoint answered with an error: Type `Provider` has no field `nope`");
+  });
+
+  it("passes on graph-node's refusal of a block, which a cursor's CURSOR_EXPIRED is made of", async function () {
+    node.queryErrors = ["Failed to decode `block.hash` value: `no block with that hash found`"];
+    expect((await failure()).detail).to.equal("the subgraph endpoint answered with an error: Failed to decode `block.hash` value: `no block with that hash found`");
+  });
+
+  it("tells an error it does not know to be the query's as UNKNOWN_ERROR, keeping the message for the log", async function () {
+    // The embedded indexer's HTTP server answers a failure of its database with SQLite's message as it is.
+    node.queryErrors = ["no such table: ent_Provider"];
+    const error = await failure();
+    expect(error).to.be.instanceOf(SourceInternalError);
+    expect((error as SourceInternalError).failure).to.equal("UNKNOWN_ERROR");
+    expect(error.detail).not.to.include("ent_Provider");
+    expect(error.message).to.include("no such table: ent_Provider");
   });
 });
 
