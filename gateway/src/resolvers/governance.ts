@@ -1,10 +1,12 @@
+import type { GatewayContext } from "../context";
 import type { Resolvers } from "../generated/graphql";
+import type { ProposalModel } from "../model/models";
 import { VOTE_SUPPORT_FROM_SUBGRAPH } from "../model/enums";
 import { parseProposalId } from "../model/ids";
 import { pageSize } from "../limits/page-size";
 import { parameters, proposalState, proposals } from "../services/governance";
 import { cursorScope } from "../model/cursor";
-import { nestedPageRead, type NestedSort } from "../services/keyset";
+import { nestedConnection, nestedPageRead, type NestedSort } from "../services/keyset";
 import type { VoteEntity } from "../subgraph/entities";
 import { optionalTime } from "./common";
 
@@ -58,27 +60,35 @@ export const governanceResolvers: Resolvers = {
     queuedAt: (p) => optionalTime(p.entity.queuedAt),
     executedAt: (p) => optionalTime(p.entity.executedAt),
     canceledAt: (p) => optionalTime(p.entity.canceledAt),
-    votes: async (p, args, ctx) => {
-      const first = pageSize(args.first, 20, ctx.limits);
-      const sort: NestedSort<VoteEntity> = {
-        scope: cursorScope(PROPOSAL_VOTES_TAG, { proposal: p.entity.id }),
-        field: "timestamp",
-        direction: "desc",
-        keyKind: "integer",
-        idKind: "hex",
-        keyOf: (v) => v.timestamp,
-      };
-      // The proposal's block on a first page (readAtOf its entity), the cursor's after one.
-      const page = nestedPageRead(p.entity, args.after, sort, ctx.head.head);
-      const rows = await ctx.loaders.at(page.at).votesOfProposal.get(page.args(first)).load(p.entity.id);
-      return rows.map((v) => ({
-        cursor: page.cursorOf(v),
-        voter: v.voter.id,
-        support: VOTE_SUPPORT_FROM_SUBGRAPH[v.support],
-        weight: BigInt(v.weight),
-        reason: v.reason,
-        timestamp: Number(v.timestamp),
-      }));
-    },
+    // The plain list is its connection's nodes: one read (first + 1 rows) serves both where both are asked.
+    votes: async (p, args, ctx) => (await votesConnection(p, args, ctx)).nodes,
+    votesConnection: (p, args, ctx) => votesConnection(p, args, ctx),
   },
 };
+
+function votesConnection(p: ProposalModel, args: { first?: number | null; after?: string | null }, ctx: GatewayContext) {
+  const first = pageSize(args.first, 20, ctx.limits);
+  const sort: NestedSort<VoteEntity> = {
+    scope: cursorScope(PROPOSAL_VOTES_TAG, { proposal: p.entity.id }),
+    field: "timestamp",
+    direction: "desc",
+    keyKind: "integer",
+    idKind: "hex",
+    keyOf: (v) => v.timestamp,
+  };
+  // The proposal's block on a first page (readAtOf its entity), the cursor's after one.
+  const page = nestedPageRead(p.entity, args.after, sort, ctx.head.head);
+  return nestedConnection(
+    page,
+    first,
+    (rows) => ctx.loaders.at(page.at).votesOfProposal.get(rows).load(p.entity.id),
+    (v, cursor) => ({
+      cursor,
+      voter: v.voter.id,
+      support: VOTE_SUPPORT_FROM_SUBGRAPH[v.support],
+      weight: BigInt(v.weight),
+      reason: v.reason,
+      timestamp: Number(v.timestamp),
+    }),
+  );
+}

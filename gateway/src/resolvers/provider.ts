@@ -1,13 +1,14 @@
 // Provider: a subgraph Provider entity, with its relations batched through the request's DataLoaders and `live`
 // read from the chain (only reachable outside lists; see limits/query-limits.ts).
+import type { GatewayContext } from "../context";
 import type { Resolvers } from "../generated/graphql";
 import { ChainError, badUserInput } from "../errors";
 import { cursorScope } from "../model/cursor";
 import { JOB_STATUS_TO_SUBGRAPH, SLASH_REASON_FROM_SUBGRAPH, TIER_FROM_SUBGRAPH } from "../model/enums";
 import { gpuHours } from "../model/money";
-import { toConnection } from "../model/models";
+import { toConnection, type ProviderModel } from "../model/models";
 import { dayCount, pageSize } from "../limits/page-size";
-import { nestedPageRead, type NestedSort } from "../services/keyset";
+import { nestedConnection, nestedPageRead, type NestedSort } from "../services/keyset";
 import { isActive } from "../services/provider-filters";
 import { lastDayAt } from "../services/clock";
 import { providerHistory } from "../services/provider-history";
@@ -91,53 +92,11 @@ export const providerResolvers: Resolvers = {
         .load(p.id);
       return toConnection(rows, first, page.position !== null, (j) => j, page.cursorOf, page.block?.number ?? null);
     },
-    slashes: async (p, args, ctx) => {
-      const first = pageSize(args.first, 20, ctx.limits);
-      const sort: NestedSort<SlashEntity> = {
-        scope: cursorScope(PROVIDER_SLASHES_TAG, { provider: p.id }),
-        field: "timestamp",
-        direction: "desc",
-        keyKind: "integer",
-        idKind: "hex",
-        keyOf: (s) => s.timestamp,
-      };
-      const page = nestedPageRead(p, args.after, sort, ctx.head.head);
-      const rows = await ctx.loaders.at(page.at).slashesOfProvider.get(page.args(first)).load(p.id);
-      return rows.map((s) => ({
-        cursor: page.cursorOf(s),
-        reason: SLASH_REASON_FROM_SUBGRAPH[s.reason],
-        jobId: s.job?.id ?? null,
-        amount: BigInt(s.amount),
-        reward: BigInt(s.reward),
-        toTreasury: BigInt(s.toTreasury),
-        beneficiary: s.beneficiary,
-        timestamp: Number(s.timestamp),
-        blockNumber: Number(s.blockNumber),
-        transaction: s.transaction,
-      }));
-    },
-    thawRequests: async (p, args, ctx) => {
-      const first = pageSize(args.first, 20, ctx.limits);
-      const sort: NestedSort<ThawRequestEntity> = {
-        scope: cursorScope(PROVIDER_THAW_REQUESTS_TAG, { provider: p.id }),
-        field: "requestIndex",
-        direction: "desc",
-        keyKind: "integer",
-        idKind: "hex",
-        keyOf: (t) => t.requestIndex,
-      };
-      const page = nestedPageRead(p, args.after, sort, ctx.head.head);
-      const rows = await ctx.loaders.at(page.at).thawRequestsOfProvider.get(page.args(first)).load(p.id);
-      return rows.map((t) => ({
-        cursor: page.cursorOf(t),
-        index: Number(t.requestIndex),
-        amount: BigInt(t.amount),
-        requestedAt: Number(t.requestedAt),
-        maturesAt: Number(t.maturesAt),
-        withdrawn: t.withdrawn,
-        withdrawnAt: optionalTime(t.withdrawnAt),
-      }));
-    },
+    // The plain lists are their connections' nodes: one read (first + 1 rows) serves both where both are asked.
+    slashes: async (p, args, ctx) => (await slashesConnection(p, args, ctx)).nodes,
+    slashesConnection: (p, args, ctx) => slashesConnection(p, args, ctx),
+    thawRequests: async (p, args, ctx) => (await thawRequestsConnection(p, args, ctx)).nodes,
+    thawRequestsConnection: (p, args, ctx) => thawRequestsConnection(p, args, ctx),
     history: async (p, args, ctx) => {
       const days = dayCount(args.days, 30, ctx.limits);
       // Read at the provider's block (the request's, for a provider that carries none), and dated by it.
@@ -155,3 +114,65 @@ export const providerResolvers: Resolvers = {
     },
   },
 };
+
+interface NestedPageArguments {
+  first?: number | null;
+  after?: string | null;
+}
+
+function slashesConnection(p: ProviderModel, args: NestedPageArguments, ctx: GatewayContext) {
+  const first = pageSize(args.first, 20, ctx.limits);
+  const sort: NestedSort<SlashEntity> = {
+    scope: cursorScope(PROVIDER_SLASHES_TAG, { provider: p.id }),
+    field: "timestamp",
+    direction: "desc",
+    keyKind: "integer",
+    idKind: "hex",
+    keyOf: (s) => s.timestamp,
+  };
+  const page = nestedPageRead(p, args.after, sort, ctx.head.head);
+  return nestedConnection(
+    page,
+    first,
+    (rows) => ctx.loaders.at(page.at).slashesOfProvider.get(rows).load(p.id),
+    (s, cursor) => ({
+      cursor,
+      reason: SLASH_REASON_FROM_SUBGRAPH[s.reason],
+      jobId: s.job?.id ?? null,
+      amount: BigInt(s.amount),
+      reward: BigInt(s.reward),
+      toTreasury: BigInt(s.toTreasury),
+      beneficiary: s.beneficiary,
+      timestamp: Number(s.timestamp),
+      blockNumber: Number(s.blockNumber),
+      transaction: s.transaction,
+    }),
+  );
+}
+
+function thawRequestsConnection(p: ProviderModel, args: NestedPageArguments, ctx: GatewayContext) {
+  const first = pageSize(args.first, 20, ctx.limits);
+  const sort: NestedSort<ThawRequestEntity> = {
+    scope: cursorScope(PROVIDER_THAW_REQUESTS_TAG, { provider: p.id }),
+    field: "requestIndex",
+    direction: "desc",
+    keyKind: "integer",
+    idKind: "hex",
+    keyOf: (t) => t.requestIndex,
+  };
+  const page = nestedPageRead(p, args.after, sort, ctx.head.head);
+  return nestedConnection(
+    page,
+    first,
+    (rows) => ctx.loaders.at(page.at).thawRequestsOfProvider.get(rows).load(p.id),
+    (t, cursor) => ({
+      cursor,
+      index: Number(t.requestIndex),
+      amount: BigInt(t.amount),
+      requestedAt: Number(t.requestedAt),
+      maturesAt: Number(t.maturesAt),
+      withdrawn: t.withdrawn,
+      withdrawnAt: optionalTime(t.withdrawnAt),
+    }),
+  );
+}

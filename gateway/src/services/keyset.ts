@@ -157,3 +157,19 @@ export function nestedPageRead<TRow extends { id: string }>(
     args: (first) => (after === null ? { first } : { first, where: after }),
   };
 }
+
+/**
+ * A nested list's page (`page`, nestedPageRead's) as a connection, with its `nodes`: `read` is asked for `first + 1`
+ * rows, the extra one only saying that rows follow (`pageInfo.hasNextPage`), which a plain list of `first` rows could
+ * not say. Each node carries its own cursor (the rows' `cursor` field), the same as its edge's.
+ */
+export async function nestedConnection<TRow extends { id: string }, TNode>(
+  page: NestedPageRead<TRow>,
+  first: number,
+  read: (args: NestedPageArgs) => Promise<TRow[]>,
+  toNode: (row: TRow, cursor: string) => TNode,
+): Promise<ConnectionModel<TNode> & { nodes: TNode[] }> {
+  const rows = await read(page.args(first + 1));
+  const connection = toConnection(rows, first, page.position !== null, (row) => toNode(row, page.cursorOf(row)), page.cursorOf, page.block?.number ?? null);
+  return { ...connection, nodes: connection.edges.map((edge) => edge.node) };
+}

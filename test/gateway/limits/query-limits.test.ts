@@ -56,6 +56,16 @@ describe("query limits", function () {
     expect(check(`{ ${provider} { history(days: 7) { earned { wei } } } }`).cost).to.equal(10 + 1 + 7 * 1);
   });
 
+  it("costs a nested connection (Provider.slashesConnection) by its `first`, as the plain list it pages, its edges and nodes not counted again", function () {
+    const provider = `provider(address: "0x0000000000000000000000000000000000000001")`;
+    const plain = check(`{ ${provider} { slashes(first: 3) { amount { wei } } } }`).cost;
+    // 10 + the connection 1 + 3 × (node 1 + amount 1): the same 3 rows as the plain list's.
+    expect(check(`{ ${provider} { slashesConnection(first: 3) { nodes { amount { wei } } } } }`).cost).to.equal(10 + 1 + 3 * 2);
+    expect(check(`{ ${provider} { slashesConnection(first: 3) { edges { node { amount { wei } } } } } }`).cost).to.equal(10 + 1 + 3 * 3);
+    expect(plain).to.equal(10 + 1 + 3 * 1);
+    expect(limitsOf(`{ ${provider} { thawRequestsConnection(first: 101) { nodes { index } } } }`)).to.deep.equal(["BAD_USER_INPUT"]);
+  });
+
   it("reads page sizes from variables", function () {
     const query = `query($n: Int) { jobs(first: $n) { nodes { provider { address } } } }`;
     expect(check(query, { n: 50 }).cost).to.be.greaterThan(check(query, { n: 5 }).cost);

@@ -136,6 +136,45 @@ describeEachSource("governance", (ctx) => {
     expect(otherProposal[0]?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "after" });
   });
 
+  it("pages a proposal's votes as a connection whose hasNextPage says whether votes follow, a last page of exactly `first` votes too", async function () {
+    const { env, client } = ctx();
+    const VOTES = `query($id: ID!, $first: Int, $after: String) { governance { proposal(id: $id) {
+      votes(first: 100) { cursor voter }
+      votesConnection(first: $first, after: $after) { edges { cursor node { cursor voter } } nodes { voter } pageInfo { hasNextPage hasPreviousPage endCursor blockNumber } }
+    } } }`;
+    type Page = {
+      votes: { cursor: string; voter: string }[];
+      votesConnection: {
+        edges: { cursor: string; node: { cursor: string; voter: string } }[];
+        nodes: { voter: string }[];
+        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null; blockNumber: number | null };
+      };
+    };
+    const id = env.summary.proposals.parameterChange.toString();
+    const ask = async (first: number, after: string | null) => (await client.query<{ governance: { proposal: Page } }>(VOTES, { id, first, after })).governance.proposal;
+    const whole = (await ask(100, null)).votes.map((v) => v.voter);
+    expect(whole.length, "a proposal with two votes or more").to.be.at.least(2);
+    const exact = (await ask(whole.length, null)).votesConnection;
+    expect(exact.nodes.map((v) => v.voter)).to.deep.equal(whole);
+    expect(exact.pageInfo.hasNextPage, "all the votes on one page of exactly `first`").to.equal(false);
+    const voters: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard <= whole.length; guard++) {
+      const { votesConnection: page }: Page = await ask(1, after);
+      voters.push(...page.nodes.map((v) => v.voter));
+      expect(page.edges.map((e) => e.cursor), "an edge's cursor is its node's").to.deep.equal(page.edges.map((e) => e.node.cursor));
+      expect(page.pageInfo.hasPreviousPage).to.equal(after !== null);
+      expect(page.pageInfo.hasNextPage, `after ${voters.length} of ${whole.length} votes`).to.equal(voters.length < whole.length);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(voters).to.deep.equal(whole);
+    // The plain list's cursors are the connection's: a client moving from one to the other keeps its place.
+    const plain = (await ask(1, null)).votes;
+    const rest = (await ask(100, plain[0]!.cursor)).votesConnection;
+    expect(rest.nodes.map((v) => v.voter)).to.deep.equal(whole.slice(1));
+  });
+
   it("lists a proposal's votes and actions", async function () {
     const { env } = ctx();
     const proposals = (await governance({ first: 20 })).proposals.nodes;

@@ -260,6 +260,46 @@ describeEachSource("provider(address)", (ctx) => {
     expect(await paged(mostThawed.address, "thawRequests")).to.deep.equal(mostThawed.thawRequests.map((t) => String(t.index)));
   });
 
+  it("pages its slashes and thaw requests as connections whose hasNextPage says whether rows follow, a last page of exactly `first` rows too", async function () {
+    const { env, client } = ctx();
+    type Connection = { nodes: { cursor: string; key: string }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null } };
+    type Lists = { provider: { slashes: { transaction: string }[]; thawRequests: { index: number }[]; slashesConnection: Connection; thawRequestsConnection: Connection } };
+    const LISTS = `query Lists($address: Address!, $first: Int, $slashesAfter: String, $thawsAfter: String) {
+      provider(address: $address) {
+        slashes(first: 100) { transaction } thawRequests(first: 100) { index }
+        slashesConnection(first: $first, after: $slashesAfter) { nodes { cursor key: transaction } pageInfo { hasNextPage hasPreviousPage endCursor } }
+        thawRequestsConnection(first: $first, after: $thawsAfter) { nodes { cursor key: index } pageInfo { hasNextPage hasPreviousPage endCursor } }
+      }
+    }`;
+    const ask = async (address: string, first: number, slashesAfter: string | null = null, thawsAfter: string | null = null) =>
+      (await client.query<Lists>(LISTS, { address, first, slashesAfter, thawsAfter })).provider;
+    const lists = await Promise.all(env.summary.accounts.providers.map(async (address) => ({ address, ...(await ask(address, 100)) })));
+    const slashed = lists.reduce((a, b) => (b.slashes.length > a.slashes.length ? b : a));
+    const thawed = lists.reduce((a, b) => (b.thawRequests.length > a.thawRequests.length ? b : a));
+    expect(slashed.slashes.length, "a provider with a slash").to.be.at.least(1);
+    expect(thawed.thawRequests.length, "a provider with a thaw request").to.be.at.least(1);
+    const cases = [
+      { list: "slashesConnection" as const, address: slashed.address, whole: slashed.slashes.map((s) => s.transaction) },
+      { list: "thawRequestsConnection" as const, address: thawed.address, whole: thawed.thawRequests.map((t) => String(t.index)) },
+    ];
+    for (const { list, address, whole } of cases) {
+      const exact = (await ask(address, whole.length))[list];
+      expect(exact.nodes.map((n) => String(n.key)), list).to.deep.equal(whole);
+      expect(exact.pageInfo.hasNextPage, `${list}: all its rows on one page of exactly \`first\``).to.equal(false);
+      const keys: string[] = [];
+      let after: string | null = null;
+      for (let guard = 0; guard <= whole.length; guard++) {
+        const page: Connection = (await ask(address, 1, list === "slashesConnection" ? after : null, list === "thawRequestsConnection" ? after : null))[list];
+        keys.push(...page.nodes.map((n) => String(n.key)));
+        expect(page.pageInfo.hasPreviousPage, list).to.equal(after !== null);
+        expect(page.pageInfo.hasNextPage, `${list} after ${keys.length} of ${whole.length} rows`).to.equal(keys.length < whole.length);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(keys, list).to.deep.equal(whole);
+    }
+  });
+
   it("refuses a slashes cursor of another provider, and a thaw requests cursor as a slashes one, as a connection's cursor is refused", async function () {
     const { env, client } = ctx();
     const FIRST = `query($a: Address!) { provider(address: $a) { slashes(first: 1) { cursor } thawRequests(first: 1) { cursor } } }`;
