@@ -111,7 +111,7 @@ export const AddressScalar = new GraphQLScalarType<string, string>({
  * The last second of the year 9999. A time past it is not one in seconds: most likely one in milliseconds
  * (JavaScript's Date.now()), which as seconds would be some 50,000 years ahead and match no job, or every one.
  */
-const MAX_TIMESTAMP = 253_402_300_799;
+export const MAX_TIMESTAMP = 253_402_300_799;
 
 function parseTimestamp(value: unknown): number {
   const n = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
