@@ -241,7 +241,7 @@ export async function loadProvider(address) {
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
-      deployment { network contracts { name address } }
+      deployment { network contracts { name address } tasks { localRpcUrl localRpcUrlWithheld deploymentFile } }
       governance { parameters { contract name value } }
     }`,
     { address, first: PROVIDER_VIEW_SIZE },
@@ -251,7 +251,9 @@ export async function loadProvider(address) {
   const minTrackRecordCost = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")?.value ?? null;
   // The network the Hardhat tasks name (--network), for the view's job create command; null without a deployment record.
   const network = data.deployment?.network ?? null;
-  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network };
+  // What the command needs besides --network to reach the deployment (a devnet on another chain port); null: nothing the gateway knows.
+  const tasks = data.deployment?.tasks ?? null;
+  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network, tasks };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

@@ -987,12 +987,16 @@ function taskDuration(seconds) {
  * word of how to use them. The Hardhat task (README, Tasks) with the GPUs and hours of the providers form, at most the
  * provider's price; the client's account and workload document are the client's to fill in.
  */
-function jobCreateCommand(p, network) {
+function jobCreateCommand(p, network, tasks) {
   const query = providers.query?.criteria;
   const gpus = query?.gpuCount ?? 1;
   const seconds = jobSeconds(query?.hours ?? 1);
+  // A devnet on another chain port than 8545 (Deployment.tasks): without these the task reaches whatever listens on
+  // 8545, or finds no record. A URL that may hold a key is not published: the user sets the gateway's --rpc-url.
+  const rpcUrl = tasks?.localRpcUrl ?? (tasks?.localRpcUrlWithheld ? "<the gateway's --rpc-url>" : null);
   const options = [
     ["--network", network ?? "<network>"],
+    ...(tasks?.deploymentFile ? [["--deployment", tasks.deploymentFile]] : []),
     ["--from", "<your account>"],
     ["--provider", p.address],
     ["--gpus", String(gpus)],
@@ -1003,12 +1007,13 @@ function jobCreateCommand(p, network) {
   // Each flag with its value in a span of its own (styles.css): a line breaks between options, or inside a value too
   // long for it, never after a flag's "--" nor between a flag and its value.
   return [
+    rpcUrl === null ? null : [h("span", {}, "LOCAL_RPC_URL=", h("span", { class: "value" }, rpcUrl)), " "],
     h("span", {}, "npx hardhat job create"),
     options.map(([flag, value]) => [" ", h("span", {}, `${flag} `, h("span", { class: "value" }, value))]),
   ];
 }
 
-function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network }) {
+function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network, tasks }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -1044,7 +1049,7 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, 
         {},
         p.active ? null : "It takes none while not active (see its status). ",
         "With the Hardhat task (README, Tasks), for the GPUs and hours of the filters above: ",
-        h("code", { class: "command", "data-testid": "provider-view-job-create" }, jobCreateCommand(p, network)),
+        h("code", { class: "command", "data-testid": "provider-view-job-create" }, jobCreateCommand(p, network, tasks)),
       ),
     ],
   ];

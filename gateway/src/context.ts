@@ -9,6 +9,7 @@ import type { DeploymentRecord } from "./sources/deployment";
 import type { HeadWatcher } from "./sources/head-watcher";
 import type { IndexerRestart, SourceKind } from "./sources/source";
 import type { SubgraphReader } from "./subgraph/reader";
+import type { TaskReach } from "./task-reach";
 
 export interface GatewayServices {
   /** Reads of the subgraph, cached per indexed block. */
@@ -20,6 +21,8 @@ export interface GatewayServices {
   chainHead: (() => Promise<number>) | null;
   /** The deployment record the gateway was started with (Query.deployment); null when it was given none. */
   deployment: DeploymentRecord | null;
+  /** How the repository's Hardhat tasks reach `deployment` (Deployment.tasks); null where the gateway cannot tell. */
+  taskReach?: TaskReach | null;
   sourceKind: SourceKind;
   limits: QueryLimits;
   /** /readyz answers 200 while the index is at most this many blocks behind the chain. */

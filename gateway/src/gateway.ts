@@ -21,6 +21,7 @@ import { contractAddress, readDeployment, type DeploymentRecord } from "./source
 import { EmbeddedSubgraphSource, type IndexerTuning } from "./sources/embedded-source";
 import { HeadWatcher, type IndexedHead } from "./sources/head-watcher";
 import { guardSubgraphDeployment } from "./sources/deployment-check";
+import { taskReach } from "./task-reach";
 import { CHAIN_MISMATCH_GRACE_POLLS, guardSubgraphChain, type ChainGuard } from "./sources/chain-check";
 import { HttpSubgraphSource } from "./sources/http-source";
 import type { SubgraphSource } from "./sources/source";
@@ -297,12 +298,18 @@ export async function createGatewayRuntime(options: GatewayOptions): Promise<Gat
           }
         : null;
 
+  // The file and chain URL the tasks need: the embedded source's where it runs, else the chain reader's.
+  const started = isEmbedded(options.source) ? options.source : chainConfig ?? undefined;
   const services: GatewayServices = {
     reader,
     head,
     chain,
     chainHead,
     deployment,
+    taskReach:
+      deployment === null || started === undefined
+        ? null
+        : taskReach(deployment, typeof started.deployment === "string" ? started.deployment : undefined, started.rpcUrl),
     sourceKind: inner.kind,
     limits,
     maxLag: options.maxLag ?? 5,

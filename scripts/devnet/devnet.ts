@@ -249,7 +249,7 @@ export async function runDevnet(hre: HardhatRuntimeEnvironment, options: DevnetO
   const dbPath = prepareIndex(options.dataDir, deployed.record.network, chain.local, progress);
   const logFile = path.join(options.dataDir, "gateway.log");
   progress.status("gateway", "starting the gateway and its indexer...");
-  const gateway = await serveGateway({ host: options.host, port: options.port, rpcUrl: chain.rpcUrl, deployment: deployed.record, dbPath, logFile });
+  const gateway = await serveGateway({ host: options.host, port: options.port, rpcUrl: chain.rpcUrl, deployment: deployed.file, dbPath, logFile });
   lifecycle.add({ name: "gateway and its indexer", stop: () => gateway.stop() });
   progress.step("gateway", `serving ${gateway.url}, indexing into ${rel(dbPath)}`);
   await waitForIndexed(gateway, Number(await chain.rpc.send("eth_blockNumber", [])), progress);

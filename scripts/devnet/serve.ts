@@ -12,7 +12,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   rpcUrl: string;
-  deployment: DeploymentRecord;
+  /** Its file rather than the record: the gateway then tells the dashboard the tasks' --deployment (Deployment.tasks). */
+  deployment: DeploymentRecord | string;
   dbPath: string;
   /** JSON-lines log of the gateway and indexer. */
   logFile: string;

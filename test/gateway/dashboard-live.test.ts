@@ -669,6 +669,42 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("puts in the provider view's job create command the LOCAL_RPC_URL and --deployment a devnet on another chain port needs (Deployment.tasks)", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    const tasks = { localRpcUrl: "http://127.0.0.1:35345", localRpcUrlWithheld: false, deploymentFile: "/tmp/latent-devnet/deployments/localhost.json" };
+    view.data.deployment = { network: "localhost", contracts: [], tasks };
+    const page = await pageWithProviderView(() => view);
+    try {
+      await page.setViewportSize({ width: 320, height: 844 });
+      const address = wideProviders()[0]!.address as string;
+      expect(await page.textContent("[data-testid=provider-view-job-create]")).to.equal(
+        "LOCAL_RPC_URL=http://127.0.0.1:35345 npx hardhat job create --network localhost --deployment /tmp/latent-devnet/deployments/localhost.json " +
+          `--from <your account> --provider ${address} --gpus 1 --max-price 2.63 --max-duration 1h --spec-file <your job spec>`,
+      );
+      const [width, room] = await page.$eval("[data-testid=provider-view-job-create]", (code) => [code.scrollWidth, code.clientWidth]);
+      expect(width, `the command is ${width}px wide in ${room}px`).to.be.at.most(room!);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("names the gateway's --rpc-url in the job create command where the gateway withholds its chain URL", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    view.data.deployment = { network: "localhost", contracts: [], tasks: { localRpcUrl: null, localRpcUrlWithheld: true, deploymentFile: null } };
+    const page = await pageWithProviderView(() => view);
+    try {
+      expect(await page.textContent("[data-testid=provider-view-job-create]")).to.match(
+        /^LOCAL_RPC_URL=<the gateway's --rpc-url> npx hardhat job create --network localhost --from <your account> /,
+      );
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   for (const width of [320, 390]) {
     it(`keeps each option of the provider view's job create command on one line with its value at ${width} px, breaking only between options`, async function () {
       if (browser === null || server === null) return;

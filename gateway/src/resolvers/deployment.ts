@@ -42,5 +42,6 @@ export const deploymentResolvers: Resolvers = {
     contracts: (d) => deployedContracts(d),
     contract: (d, args) => contractNamed(d, args.name),
     jobLimits: () => ({ ...JOB_LIMITS }),
+    tasks: (_d, _args, ctx) => ctx.taskReach ?? null,
   },
 };

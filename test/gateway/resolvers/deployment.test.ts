@@ -1,5 +1,8 @@
 // Query.deployment: what a dApp needs to build a createJob transaction, from the deployment record the gateway was
 // started with and JobEscrow's constants, checked against the suite's deployment and its deployed contracts.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
 import { getAddress } from "ethers";
 import { describeEachSource, environment } from "../helpers/environment";
@@ -111,5 +114,29 @@ describe("Query.deployment of a gateway given no full record", function () {
     const { deployment } = await client.query<DeploymentAnswer>(DEPLOYMENT);
     expect(deployment!.contracts.map((c) => c.deployedAtBlock)).to.deep.equal(Object.keys(record.contracts).map(() => null));
     expect(deployment!.escrow?.address).to.equal(getAddress(record.contracts.JobEscrow.address));
+  });
+  it("tells the tasks' LOCAL_RPC_URL and --deployment for a localhost record given as a file on another chain port than 8545", async function () {
+    const env = await environment();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-task-reach-"));
+    const file = path.join(dir, "localhost.json");
+    fs.writeFileSync(file, JSON.stringify({ ...env.scenario.deployment.record, network: "localhost" }));
+    try {
+      const client = await env.startExtraGateway({ source: { subgraphUrl: env.subgraphUrl }, chain: { rpcUrl: env.chain.url, deployment: file } });
+      const { deployment } = await client.query<{ deployment: { tasks: unknown } }>("{ deployment { tasks { localRpcUrl localRpcUrlWithheld deploymentFile } } }");
+      expect(new URL(env.chain.url).port, "the suite's chain is not on 8545").to.not.equal("8545");
+      expect(deployment.tasks).to.deep.equal({ localRpcUrl: env.chain.url, localRpcUrlWithheld: false, deploymentFile: file });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("tells no task reach for a gateway given the record rather than its file: it cannot say where the tasks find it", async function () {
+    const env = await environment();
+    const client = await env.startExtraGateway({
+      source: { subgraphUrl: env.subgraphUrl },
+      chain: { rpcUrl: env.chain.url, deployment: { ...env.scenario.deployment.record, network: "localhost" } },
+    });
+    const { deployment } = await client.query<{ deployment: { tasks: unknown } }>("{ deployment { tasks { localRpcUrl } } }");
+    expect(deployment.tasks).to.equal(null);
   });
 });
