@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { startGateway, type GatewayHandle } from "../../../gateway/src";
 import { SourceError, SourceInternalError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { gatewayRedactor } from "../../../gateway/src/gateway";
-import { HttpSourceConfigError, HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
+import { HttpSourceConfigError, HttpSubgraphSource, endpointFailure } from "../../../gateway/src/sources/http-source";
 import { startSilentNode, type SilentNode } from "../../helpers/silent-node";
 import { waitUntil } from "../../helpers/wait";
 import { fakeGraphNode, type FakeGraphNode } from "../helpers/fake-graph-node";
@@ -199,6 +199,20 @@ describe("HttpSubgraphSource's errors from graph-node", function () {
     expect((error as SourceInternalError).failure).to.equal("UNKNOWN_ERROR");
     expect(error.detail).not.to.include("ent_Provider");
     expect(error.message).to.include("no such table: ent_Provider");
+  });
+});
+
+describe("endpointFailure", function () {
+  it("names graph-node's own failures by its variant, before any query error's words its message may hold", function () {
+    expect(endpointFailure('Store error: relation "sgd7.provider" does not exist; it was pruned', 200)?.code).to.equal("STORE_ERROR");
+    expect(endpointFailure("Failed to get entities from store: timeout", 200)?.code).to.equal("RESOLVE_ENTITIES_ERROR");
+    expect(endpointFailure("panic processing query: index out of bounds", 200)?.code).to.equal("PANIC");
+  });
+
+  it("tells an unknown error answered with HTTP 5xx by its status (the embedded indexer's server answers a thrown error so), a query error by none", function () {
+    expect(endpointFailure("SQLITE_BUSY: database is locked", 500)).to.deep.include({ code: "HTTP_500" });
+    expect(endpointFailure("service is overloaded and can not run the query right now. Please try again in a few minutes", 503)).to.equal(null);
+    expect(endpointFailure("indexing_error", 200)).to.equal(null);
   });
 });
 
