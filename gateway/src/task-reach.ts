@@ -36,9 +36,11 @@ export function taskReach(
   file: string | undefined,
   rpcUrl: string | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
-  root: string = repoRoot(),
+  root?: string,
 ): TaskReach | null {
   if (record.network !== "localhost" || file === undefined || rpcUrl === undefined) return null;
+  // Where the tasks run (npx hardhat in the repository), asked only here: another network's gateway needs none.
+  root ??= repoRoot();
   const needsUrl = !isTasksDefaultChain(rpcUrl);
   // On a gateway anyone may read, a URL that may carry an API key is not shown: the command names the flag instead.
   const withheld = needsUrl && redactUrl(rpcUrl) !== rpcUrl;

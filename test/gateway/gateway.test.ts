@@ -288,8 +288,12 @@ describe("startGateway's stop()", function () {
       const stopping = handle.stop();
       await new Promise((resolve) => setImmediate(resolve));
       node.held[0]?.();
-      const body = (await (await answer).json()) as { errors?: { message: string }[] };
-      expect(body.errors?.[0]?.message).to.include("the held query's answer");
+      const body = (await (await answer).json()) as { errors?: { message: string; extensions?: unknown }[] };
+      // The endpoint's answer, not SHUTTING_DOWN: an error the gateway does not know to be the query's, told by its code.
+      expect(body.errors?.[0]).to.deep.include({
+        message: "network state is unavailable: the subgraph endpoint failed: it answered with an error the gateway does not pass on (UNKNOWN_ERROR); its message is in the gateway's log",
+        extensions: { code: "SOURCE_UNAVAILABLE" },
+      });
       await stopping;
     } finally {
       await node.close();
