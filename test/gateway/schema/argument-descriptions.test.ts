@@ -3,7 +3,7 @@
 // refused, with that range in `extensions.minimum`/`maximum`), and the scalars' stated limits are theirs. A client
 // reads these descriptions through introspection; a range changed in code alone would make them lie.
 import { expect } from "chai";
-import { GraphQLError, isInputObjectType, type GraphQLSchema } from "graphql";
+import { GraphQLError, getNullableType, isInputObjectType, isIntrospectionType, isListType, isObjectType, type GraphQLSchema } from "graphql";
 import type { ComputeRequirements, JobFeedFilter, JobFilter, ProviderFilter } from "../../../gateway/src/generated/graphql";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
@@ -70,6 +70,27 @@ describe("gateway schema argument descriptions", function () {
       });
     }
   }
+
+  it("says of every list argument and input field that an empty list is refused, as the gateway refuses one", function () {
+    const lists: [string, string | null | undefined][] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (isIntrospectionType(type)) continue;
+      if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) if (isListType(getNullableType(field.type))) lists.push([`${type.name}.${field.name}`, field.description]);
+      } else if (isObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          for (const arg of field.args) if (isListType(getNullableType(arg.type))) lists.push([`${type.name}.${field.name}(${arg.name})`, arg.description]);
+        }
+      }
+    }
+    expect(lists.length, "the schema's list inputs").to.be.at.least(12);
+    const silent = lists.filter(([, description]) => !/empty list is (refused|BAD_USER_INPUT)/.test(description ?? "")).map(([name]) => name);
+    expect(silent, "list inputs whose description does not say an empty list is refused").to.deep.equal([]);
+    // What they say, the parsers do.
+    expect(refusal(() => jobFilterWhere({ statuses: [] }))?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.statuses" });
+    expect(refusal(() => jobFilterWhere({ gpuModels: [] }))?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "filter.gpuModels" });
+    expect(refusal(() => parseFeedFilter({ regions: [] }))?.extensions).to.deep.include({ code: "BAD_USER_INPUT", argument: "requirements.regions" });
+  });
 
   it("says that a Timestamp past the year 9999 is refused as milliseconds, at the bound the scalar holds", function () {
     const timestamp = schema.getType("Timestamp")?.description ?? "";
