@@ -50,6 +50,16 @@ describe("adversarial scenarios", function () {
       await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow, c.staking], [job.escrowed + slashed, -job.escrowed, -slashed]);
     });
 
+    it("a job given back slashes the collateral of the acceptance's version, as its timeout would, after governance raised the ratio and the timeout slash", async function () {
+      const { c, job, h100, clients, timelock, collateral } = await loadFixture(acceptedFixture);
+      await c.jobEscrow.connect(timelock).setCollateralRatioBps(30_000);
+      await c.jobEscrow.connect(timelock).setTimeoutSlashBps(10_000);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
+      const tx = c.jobEscrow.connect(h100.signer).abandonJob(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobTimedOut").withArgs(job.jobId, h100.address, job.escrowed, slashed);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow, c.staking], [job.escrowed + slashed, -job.escrowed, -slashed]);
+    });
+
     it("a challenge window shortened after submission still lets the client dispute until the window it was given", async function () {
       const { c, job, h100, clients, funder, timelock, submittedAt, challengeDeadline } = await loadFixture(submittedFixture);
       await c.jobEscrow.connect(timelock).setChallengeWindow(600);
