@@ -1875,6 +1875,18 @@ describe("worker job loop", () => {
     expect(market.count("accept")).to.equal(0);
   });
 
+  it("waits out, with its backoff, a reorganisation storm that expires the listing of the jobs in hand at start again and again, then runs them", async () => {
+    const expired = () => new GatewayResponseError("jobs", [{ message: "after: the cursor reads block 7, which the source no longer serves (replaced)", code: "CURSOR_EXPIRED" }]);
+    // More than one round of retries (3 attempts in this worker's policy): the worker keeps trying while it runs.
+    for (let i = 0; i < 5; i++) source.inHandFailures.push(expired);
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    const subject = worker(executor);
+    await runUntilResumedJobSubmitted(subject);
+    expect(source.inHandFailures).to.have.length(0);
+  });
+
   describe("jobs an earlier run accepted, and maxConcurrentJobs", () => {
     /** Jobs an earlier run accepted (ids `ids`), due 1000 s from now. */
     function leftAcceptedInHand(...ids: number[]): void {
