@@ -1026,7 +1026,7 @@ export class Worker {
         if (state.status === JobStatus.TimedOut) {
           logger.info("job timed out on-chain (given back by a try whose answer was lost, or its timeout claimed)", { jobId, reason });
         } else {
-          logger.warn("job not given back: it is slashed as a timeout once its result deadline has passed", {
+          logger.warn("job not given back: anyone may claim its timeout (the same refund and slash) once its result deadline has passed", {
             jobId,
             status: JobStatus[state.status],
             reason,
@@ -1042,7 +1042,7 @@ export class Worker {
       this.emit({ type: "job-abandoned", jobId, reason });
     } catch (error) {
       if (signal.aborted) return;
-      logger.warn("job not given back: it is slashed as a timeout once its result deadline has passed", { jobId, reason, error: briefError(error) });
+      logger.warn("job not given back: anyone may claim its timeout (the same refund and slash) once its result deadline has passed", { jobId, reason, error: briefError(error) });
     }
   }
 

@@ -2360,6 +2360,22 @@ describe("worker job loop", () => {
       expect(subject.gpuAssignments.length).to.equal(0);
     });
 
+    it("gives back at once a job in hand that needs more GPUs than the worker offers now (a GPU gone since its acceptance)", async () => {
+      const job = needing(1, 2);
+      market.post(job);
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+      source.inHand = [job];
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(1) });
+      const running = subject.run();
+      await waitFor(() => eventsOf("job-abandoned", 1n).length === 1);
+      expect((eventsOf("job-abandoned", 1n)[0] as { reason: string }).reason).to.equal("needs 2 GPUs, this worker offers 1");
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.TimedOut);
+      expect(executor.signals).to.have.length(0);
+      await subject.stop();
+      await running;
+    });
+
     it("assigns GPUs to a job resumed after a restart, and releases them once it is submitted", async () => {
       const executor = new GatedExecutor(store);
       executor.open();
