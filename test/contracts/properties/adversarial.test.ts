@@ -191,6 +191,20 @@ describe("adversarial scenarios", function () {
     });
   });
 
+  describe("thawing period, by a job given back", function () {
+    it("lets a second address take no more a round by abandonJob than by a timeout: timeoutSlashBps of one job's collateral, a timeout on the record", async function () {
+      // A round now takes one block instead of maxDuration + grace: the amount and the record are what bound it.
+      const w = await loadFixture(providersFixture);
+      const second = w.clients[1]!;
+      const escrowed = (H100_STAKE * 10_000n) / BigInt(P.collateralRatioBps);
+      const job = await createJob(w.s, second, { gpuCount: 8, maxDuration: 60, maxPricePerGpuHour: (escrowed * 3600n) / (8n * 60n), targetProvider: w.h100.address });
+      await acceptJob(w.s, job, w.h100);
+      const slashed = bps(H100_STAKE, P.timeoutSlashBps);
+      await expect(w.c.jobEscrow.connect(w.h100.signer).abandonJob(job.jobId)).to.changeTokenBalances(w.c.token, [second, w.c.staking], [escrowed + slashed, -slashed]);
+      expect((await w.c.jobEscrow.providerStats(w.h100.address)).timedOut).to.equal(1n);
+    });
+  });
+
   describe("rounding", function () {
     /** Odd amounts everywhere: prices, GPU count, durations, the provider's cap. */
     async function oddFixture() {
