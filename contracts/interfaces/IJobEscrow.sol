@@ -31,6 +31,9 @@ import {ITokenRecovery} from "./ITokenRecovery.sol";
 ///         client or provider cannot be blocked by the recipient, and a push saves every provider a claim
 ///         transaction per job.
 ///
+///         A provider that cannot run a job it accepted gives it back (`abandonJob`) with the settlement of a timeout,
+///         before the deadline rather than at it.
+///
 ///         The guardian's pause stops `createJob` and `acceptJob` only.
 interface IJobEscrow is IGoverned, ITokenRecovery {
     enum JobStatus {
@@ -175,6 +178,10 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     ///         to the client up to the provider's `IStaking.maxSlashRewardBps` of it and the rest to the treasury (the
     ///         split is in Staking's `Slashed`, emitted just before).
     event JobTimedOut(uint256 indexed jobId, address indexed provider, uint256 refund, uint256 slashed);
+    /// @notice `by` (`provider` or its operator) gave accepted `jobId` back before its result deadline. Emitted just
+    ///         before the `JobTimedOut` that settles it exactly as a timeout: an indexer that knows only `JobTimedOut`
+    ///         sees a timeout, and one that knows this event can tell a give-up from a deadline that passed.
+    event JobAbandoned(uint256 indexed jobId, address indexed provider, address by);
     /// @notice The client won a dispute: `refund` (the whole escrow) to the client.
     event JobRefunded(uint256 indexed jobId, address indexed provider, uint256 refund);
     /// @notice A new version of the economic parameters is in force for jobs accepted from now on.
@@ -238,7 +245,8 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     error JobEscrowSelfDirectedJob(uint256 jobId, address client, address provider);
     /// @notice The provider's `price` per GPU-hour is above the job's `maxPricePerGpuHour`.
     error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
-    /// @notice `jobId`'s result deadline `resultDeadline` has passed.
+    /// @notice `jobId`'s result deadline `resultDeadline` has passed (`submitResult`; `abandonJob`, where `claimTimeout`
+    ///         is the way out).
     error JobEscrowResultDeadlinePassed(uint256 jobId, uint64 resultDeadline);
     /// @notice `claimTimeout` before `jobId`'s result deadline `resultDeadline` has passed.
     error JobEscrowResultDeadlineNotPassed(uint256 jobId, uint64 resultDeadline);
@@ -320,6 +328,16 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     ///         (at most the provider's `IStaking.maxSlashRewardBps` of it, the rest to the treasury). Anyone.
     /// @param jobId An accepted job past its result deadline.
     function claimTimeout(uint256 jobId) external;
+
+    /// @notice Give an accepted job back before its result deadline, when the provider cannot run it: settled exactly
+    ///         as `claimTimeout` would settle it at the deadline (the client refunded in full, `timeoutSlashBps` of the
+    ///         collateral slashed to the client within the provider's cap, the GPUs released, one more `timedOut` in
+    ///         the provider's stats), only sooner, so that giving up is never cheaper than letting the job time out.
+    ///         Emits `JobAbandoned` then `JobTimedOut`. The provider or its operator. Not stopped by the guardian's
+    ///         pause: it only hands the client its money back earlier.
+    /// @param jobId An accepted job of the provider, its result deadline not passed (else
+    ///        `JobEscrowResultDeadlinePassed`: `claimTimeout` settles it then, called by anyone).
+    function abandonJob(uint256 jobId) external;
 
     /// @notice Move a submitted job to Disputed. Dispute manager only, which has read the job already.
     /// @param jobId A submitted job.

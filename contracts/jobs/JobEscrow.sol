@@ -218,9 +218,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         _requireStatus(jobId, job.status, JobStatus.Open);
         address target = job.provider;
         if (target == address(0)) revert JobEscrowNotDirected(jobId);
-        if (msg.sender != target && !registry.isAuthorized(target, msg.sender)) {
-            revert JobEscrowUnauthorized(msg.sender, target);
-        }
+        _requireProviderOrOperator(target);
         job.status = JobStatus.Declined;
         address client = job.client;
         uint256 refund = job.escrowed;
@@ -287,9 +285,7 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         Job storage job = _jobs[jobId];
         _requireStatus(jobId, job.status, JobStatus.Accepted);
         address provider = job.provider;
-        if (msg.sender != provider && !registry.isAuthorized(provider, msg.sender)) {
-            revert JobEscrowUnauthorized(msg.sender, provider);
-        }
+        _requireProviderOrOperator(provider);
         uint40 resultDeadline = job.deadline;
         if (block.timestamp > resultDeadline) revert JobEscrowResultDeadlinePassed(jobId, resultDeadline);
         uint256 uriLength = bytes(resultURI).length;
@@ -303,6 +299,21 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
 
         registry.release(provider, jobId, job.gpuCount);
         emit ResultSubmitted(jobId, provider, msg.sender, resultURI, resultHash, cost, challengeDeadline);
+    }
+
+    /// @inheritdoc IJobEscrow
+    function abandonJob(uint256 jobId) external nonReentrant {
+        Job storage job = _jobs[jobId];
+        // One slot: read together, so that it is loaded once.
+        JobStatus status = job.status;
+        uint40 resultDeadline = job.deadline;
+        address provider = job.provider;
+        _requireStatus(jobId, status, JobStatus.Accepted);
+        _requireProviderOrOperator(provider);
+        // Past the deadline the job has timed out already, and anyone may settle it so with `claimTimeout`.
+        if (block.timestamp > resultDeadline) revert JobEscrowResultDeadlinePassed(jobId, resultDeadline);
+        emit JobAbandoned(jobId, provider, msg.sender);
+        _timeOut(jobId, job, provider);
     }
 
     // ----------------------------------------------------------------- anyone
@@ -319,34 +330,13 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
     /// @inheritdoc IJobEscrow
     function claimTimeout(uint256 jobId) external nonReentrant {
         Job storage job = _jobs[jobId];
-        // Each slot's fields are read together, before any call, so the optimizer loads each slot once.
+        // One slot: read together, so that it is loaded once.
         JobStatus status = job.status;
         uint40 resultDeadline = job.deadline;
         address provider = job.provider;
-        address client = job.client;
-        uint256 refund = job.escrowed;
-        uint16 gpuCount = job.gpuCount;
-        uint32 paramsId = job.paramsId;
         _requireStatus(jobId, status, JobStatus.Accepted);
         if (block.timestamp <= resultDeadline) revert JobEscrowResultDeadlineNotPassed(jobId, resultDeadline);
-
-        EconomicParams storage params = _params[paramsId];
-        uint16 collateralRatioBps = params.collateralRatioBps;
-        uint16 timeoutSlashBps = params.timeoutSlashBps;
-        // The lock was computed from the same escrow and ratio at acceptance, so this is its exact amount. Rounded up,
-        // as the lock is: at least a wei (the lock is, and timeoutSlashBps >= 500), so there is always a slash.
-        uint256 slashed = LatentMath.bpsUp(LatentMath.bpsUp(refund, collateralRatioBps), timeoutSlashBps);
-
-        job.status = JobStatus.TimedOut;
-        // Cannot overflow: one increment per timed-out job of this provider, each a paid transaction.
-        unchecked {
-            _stats[provider].timedOut += 1;
-        }
-
-        registry.release(provider, jobId, gpuCount);
-        staking.slashAndUnlock(provider, jobId, slashed, client, slashed);
-        emit JobTimedOut(jobId, provider, refund, slashed);
-        token.safeTransfer(client, refund);
+        _timeOut(jobId, job, provider);
     }
 
     // -------------------------------------------------------- dispute manager
@@ -678,6 +668,36 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         if (refund != 0) token.safeTransfer(client, refund);
     }
 
+    /// @dev Ends an accepted job with no result, for `claimTimeout` and `abandonJob` alike (one settlement, so that
+    ///      giving a job back can never cost less than its timeout): the whole escrow back to the client,
+    ///      `timeoutSlashBps` of the collateral slashed to the client (within the provider's cap), the rest unlocked,
+    ///      the GPUs released and a timeout counted. `provider` is `job.provider`, already read by the caller.
+    function _timeOut(uint256 jobId, Job storage job, address provider) private {
+        // Each slot's fields are read together, before any call, so the optimizer loads each slot once.
+        address client = job.client;
+        uint256 refund = job.escrowed;
+        uint16 gpuCount = job.gpuCount;
+        uint32 paramsId = job.paramsId;
+
+        EconomicParams storage params = _params[paramsId];
+        uint16 collateralRatioBps = params.collateralRatioBps;
+        uint16 timeoutSlashBps = params.timeoutSlashBps;
+        // The lock was computed from the same escrow and ratio at acceptance, so this is its exact amount. Rounded up,
+        // as the lock is: at least a wei (the lock is, and timeoutSlashBps >= 500), so there is always a slash.
+        uint256 slashed = LatentMath.bpsUp(LatentMath.bpsUp(refund, collateralRatioBps), timeoutSlashBps);
+
+        job.status = JobStatus.TimedOut;
+        // Cannot overflow: one increment per timed-out job of this provider, each a paid transaction.
+        unchecked {
+            _stats[provider].timedOut += 1;
+        }
+
+        registry.release(provider, jobId, gpuCount);
+        staking.slashAndUnlock(provider, jobId, slashed, client, slashed);
+        emit JobTimedOut(jobId, provider, refund, slashed);
+        token.safeTransfer(client, refund);
+    }
+
     /// @dev `keccak256(abi.encode(terms))` without re-encoding: JobTerms has only static fields, so its ABI
     ///      encoding is exactly its 12 words of calldata. Calldata with dirty high bits hashes differently from
     ///      the clean encoding; createJob cannot store such a hash (emitting the terms validates every field), so
@@ -696,6 +716,14 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         uint256 maxDuration = job.maxDuration;
         if (elapsed > maxDuration) elapsed = maxDuration;
         return LatentMath.cost(job.pricePerGpuHour, job.gpuCount, elapsed);
+    }
+
+    /// @dev The provider or its operator: who may decline, submit or give back a job for it. Out of line: three
+    ///      entry points share it, and JobEscrow's code is near EIP-170's limit.
+    function _requireProviderOrOperator(address provider) private view {
+        if (msg.sender != provider && !registry.isAuthorized(provider, msg.sender)) {
+            revert JobEscrowUnauthorized(msg.sender, provider);
+        }
     }
 
     function _requireStatus(uint256 jobId, JobStatus status, JobStatus expected) private pure {

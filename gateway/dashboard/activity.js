@@ -145,6 +145,9 @@ export function describe(event, contracts = new Map()) {
       return `Provider ${provider} submitted the result of ${job}${amount(event, " cost")}`;
     case "JobSettled":
       return `${capitalize(job)} settled${amount(event, " paid")}`;
+    case "JobAbandoned":
+      // The JobTimedOut of the same transaction says what was refunded and slashed.
+      return `Provider ${provider} gave ${job} back before its deadline, to be settled as a timeout`;
     case "JobTimedOut":
       return `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;
     case "JobRefunded":

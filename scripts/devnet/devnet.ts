@@ -193,7 +193,7 @@ async function seed(scenario: Scenario, progress: Progress): Promise<SeedSummary
   progress.step(
     "seed",
     `scenario: ${Object.keys(s.jobs).length} jobs through every path; 4 disputes (answered and upheld with a slash, rejected, drawn, expired) ` +
-      `and a timeout slash; ${Object.keys(s.proposals).length} proposals (2 executed); a guardian pause; a provider that thawed, withdrew and left`,
+      `and a timeout slash and a job given back; ${Object.keys(s.proposals).length} proposals (2 executed); a guardian pause; a provider that thawed, withdrew and left`,
   );
   const registered = summary.providers.filter((p) => p.registered);
   const models = new Set(registered.map((p) => p.gpuModel)).size;

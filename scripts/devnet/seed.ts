@@ -1,7 +1,7 @@
 // The demo network `npm start` seeds, built only from the scenario driver's steps (scripts/scenario):
 //   1. runFullScenario: every action of the protocol once or more: 6 hand-made machines from an RTX 3090 to an
 //      8x H100 rack (with operators), jobs through every path (approved, settled after the window, cancelled,
-//      expired, declined, timed out and slashed), disputes answered, upheld (a slash), rejected, drawn and expired,
+//      expired, declined, timed out and slashed, given back by its provider and slashed alike), disputes answered, upheld (a slash), rejected, drawn and expired,
 //      a provider that thaws, withdraws and leaves, a guardian pause, and governance proposals executed, vetoed and
 //      withdrawn; it leaves an open, a running and a submitted job.
 //   2. bulkRegisterProviders: 20 more machines from the catalog's deterministic mix (12 GPU models, 7 regions,

@@ -61,6 +61,7 @@ export const KINDS = [
   "cancel",
   "expire",
   "timeout",
+  "abandon",
   "dispute",
   "answer",
   "rule",
@@ -97,6 +98,7 @@ const WEIGHTS: Record<Kind, number> = {
   cancel: 1,
   expire: 2,
   timeout: 2,
+  abandon: 1,
   dispute: 4,
   answer: 2,
   rule: 4,
@@ -405,6 +407,15 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
     move(staking, treasury, slashed - paid);
     p.staked -= slashed;
   };
+  /** claimTimeout's settlement, which abandonJob shares: the whole escrow back, the timeout slash to the client. */
+  const timeOut = (j: JobModel, p: ProviderModel): void => {
+    const slashed = bpsUp(j.collateral, j.params.timeoutSlashBps);
+    move(escrow, clientAddress(j), j.escrowed);
+    slash(p, clientAddress(j), slashed, slashed);
+    p.locked -= j.collateral;
+    p.inUse -= j.gpus;
+    j.status = JobStatus.TimedOut;
+  };
   const jobsIn = (status: JobStatus, ok: (j: JobModel) => boolean = () => true): JobModel[] =>
     m.jobs.filter((j) => j.status === status && ok(j));
   const { a, b } = intent;
@@ -660,14 +671,20 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
       return {
         label: `timeout job ${j.id}`,
         send: () => c.jobEscrow.connect(h.anyone).claimTimeout(j.id, OV),
-        apply: () => {
-          const slashed = bpsUp(j.collateral, j.params.timeoutSlashBps);
-          move(escrow, clientAddress(j), j.escrowed);
-          slash(p, clientAddress(j), slashed, slashed);
-          p.locked -= j.collateral;
-          p.inUse -= j.gpus;
-          j.status = JobStatus.TimedOut;
-        },
+        apply: () => timeOut(j, p),
+      };
+    }
+    case "abandon": {
+      // The provider gives back a job it cannot run, before its result deadline: the timeout's settlement, sooner.
+      const j = pick(jobsIn(JobStatus.Accepted, (x) => t <= x.resultDeadline), a);
+      if (j === undefined) return undefined;
+      const p = m.providers[j.provider] as ProviderModel;
+      const byOperator = p.operator !== undefined && b % 2 === 1;
+      const by = byOperator ? (p.operator as Signer) : p.signer;
+      return {
+        label: `abandon job ${j.id}${byOperator ? " (operator)" : ""}`,
+        send: () => c.jobEscrow.connect(by).abandonJob(j.id, OV),
+        apply: () => timeOut(j, p),
       };
     }
     case "dispute": {

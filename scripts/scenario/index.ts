@@ -532,6 +532,16 @@ export async function claimTimeout(s: Scenario, job: JobHandle, by?: Signer): Pr
   return mined(s.c.jobEscrow.connect(by ?? job.client).claimTimeout(job.jobId));
 }
 
+/** The provider (or its operator) gives an accepted job back before its result deadline: settled as a timeout. */
+export async function abandonJob(
+  s: Scenario,
+  job: JobHandle,
+  provider: ProviderHandle,
+  by: "owner" | "operator" = "owner",
+): Promise<ContractTransactionReceipt> {
+  return mined(s.c.jobEscrow.connect(actorFor(provider, by)).abandonJob(job.jobId));
+}
+
 // ------------------------------------------------------------------------------------------------------- disputes
 
 /** The client disputes `job`'s result, approving (or permitting) the job's dispute deposit. */
@@ -724,6 +734,8 @@ export interface ScenarioSummary {
     expired: bigint;
     declined: bigint;
     timedOut: bigint;
+    /** Given back by its provider's operator before its result deadline (TimedOut, with JobAbandoned). */
+    abandoned: bigint;
     disputeUpheld: bigint;
     disputeRejected: bigint;
     disputeDraw: bigint;
@@ -948,6 +960,12 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
   await executeProposal(s, veto);
   await executeProposal(s, parameterChange);
 
+  // A provider that cannot run a job it accepted gives it back at once, through its operator, rather than let it time
+  // out: the same settlement, sooner.
+  const abandoned = await createJob(s, clients[1], { gpuModel: "l40s-48gb", gpuCount: 1 });
+  await acceptJob(s, abandoned, l40s, "operator");
+  await abandonJob(s, abandoned, l40s, "operator");
+
   // Live state for a devnet: one open job, one running job, one submitted result in its challenge window.
   const open = await createJob(s, clients[0], { gpuModel: "h200-sxm-141gb", gpuCount: 8, maxPricePerGpuHour: parseEther("4"), acceptWindow: 86_400 });
   const running = await createJob(s, clients[2], { gpuModel: "h100-sxm-80gb", gpuCount: 8, maxDuration: 6 * 3600 });
@@ -993,6 +1011,7 @@ export async function runFullScenario(s: Scenario): Promise<ScenarioSummary> {
       expired: expired.jobId,
       declined: declined.jobId,
       timedOut: timedOut.jobId,
+      abandoned: abandoned.jobId,
       disputeUpheld: upheld.jobId,
       disputeRejected: rejected.jobId,
       disputeDraw: draw.jobId,

@@ -2,7 +2,7 @@
 import { scope, types } from "hardhat/config";
 import { latentReadTask, latentTask } from "./lib/define";
 
-const job = scope("job", "Jobs: create, accept, submit, approve, settle, cancel, expire, decline, timeout, status");
+const job = scope("job", "Jobs: create, accept, submit, abandon, approve, settle, cancel, expire, decline, timeout, status");
 const actions = () => import("./actions/job");
 const jobId = "Job id";
 
@@ -29,13 +29,14 @@ latentTask(job.task("create", "Post a job and pay its maximum cost into escrow (
   .addOptionalParam("specHash", "keccak256 of the document at --spec-uri (required with --spec-uri unless --spec-file is given, which it is computed from)", undefined, types.string)
   .addFlag("permit", "Sign an EIP-2612 permit instead of sending an approve transaction");
 
-const simple: [string, string, "cancel" | "expire" | "decline" | "approve" | "settle" | "timeout"][] = [
+const simple: [string, string, "cancel" | "expire" | "decline" | "approve" | "settle" | "timeout" | "abandon"][] = [
   ["cancel", "Cancel an unaccepted job and refund it (client)", "cancel"],
   ["expire", "Refund a job whose acceptance deadline passed (anyone)", "expire"],
   ["decline", "Decline a job directed at the provider (target provider or its operator)", "decline"],
   ["approve", "Accept the submitted result and settle now (client)", "approve"],
   ["settle", "Settle a submitted job after its challenge window (anyone)", "settle"],
   ["timeout", "Refund a job whose result deadline passed, slashing collateral to the client (anyone)", "timeout"],
+  ["abandon", "Give back an accepted job the provider cannot run, before its result deadline: refunded and slashed as a timeout, at once (provider or its operator)", "abandon"],
 ];
 for (const [name, description, action] of simple) {
   latentTask(job.task(name, description), async () => (await actions())[action]).addParam("job", jobId, undefined, types.string);

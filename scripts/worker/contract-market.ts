@@ -342,9 +342,17 @@ export class ContractMarket implements JobMarket {
     });
   }
 
+  async abandon(job: CandidateJob): Promise<void> {
+    const termsHash = hashJobTerms(job.terms);
+    await this.write("abandon", job.jobId, async (overrides) => {
+      await this.requireStored("abandon", job, termsHash);
+      return this.escrow.abandonJob(job.jobId, overrides);
+    });
+  }
+
   /**
    * Throws JobReplacedError unless the chain stores `job` under its id (its client and terms hash). Called as each try
-   * and each replacement is built: declineJob, submitResult and settle take the id alone, and a chain restarted
+   * and each replacement is built: declineJob, abandonJob, submitResult and settle take the id alone, and a chain restarted
    * meanwhile may store another job under it.
    */
   private async requireStored(operation: JobReplacedError["operation"], job: CandidateJob, termsHash: string): Promise<void> {

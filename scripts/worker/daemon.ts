@@ -56,6 +56,7 @@ export type WorkerEvent =
   | { type: "job-settled"; jobId: bigint; by: "worker" | "other" }
   | { type: "job-disputed"; jobId: bigint }
   | { type: "job-declined"; jobId: bigint; reason: string }
+  | { type: "job-abandoned"; jobId: bigint; reason: string }
   | { type: "job-failed"; jobId: bigint; stage: FailureStage; error: Error }
   | { type: "job-aborted"; jobId: bigint };
 
@@ -616,7 +617,7 @@ export class Worker {
       // First, so that jobs taken meanwhile cannot leave one we already hold without GPUs.
       const late = await this.waitForGpus(job, resultDeadline, signal);
       if (late !== undefined) {
-        this.fail(job.jobId, "execute", tooLate(late));
+        await this.failExecution(job, tooLate(late), signal);
         return;
       }
       loaded = await this.loadHeldSpec(job, resultDeadline, signal);
@@ -628,7 +629,7 @@ export class Worker {
       now = await this.retryWhileRunning({ jobId: job.jobId, step: "read the chain's time" }, () => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
     } catch (error) {
       if (signal.aborted) this.emit({ type: "job-aborted", jobId: job.jobId });
-      else this.fail(job.jobId, "execute", error);
+      else await this.failExecution(job, error, signal);
       return;
     }
     await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
@@ -727,7 +728,7 @@ export class Worker {
     // The limit leaves SUBMISSION_MARGIN_MS before the result deadline (or less before maxDuration, which ends earlier).
     const submitBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() + limit.ms + SUBMISSION_MARGIN_MS };
     if (limit.ms <= 0) {
-      this.fail(jobId, "execute", tooLate(limit));
+      await this.failExecution(job, tooLate(limit), signal);
       return;
     }
     let result: ExecutionResult;
@@ -745,7 +746,7 @@ export class Worker {
       } else {
         // A result file still waiting for space when time ran out: what failed is the disk, named with what to free.
         const failure = deadline.signal.aborted && !(error instanceof ResultWriteError) ? new Error(`execution ran past ${limit.what}`) : error;
-        this.fail(jobId, "execute", failure);
+        await this.failExecution(job, failure, signal);
       }
       return;
     } finally {
@@ -993,6 +994,56 @@ export class Worker {
       if (now !== undefined) return now > by.chain;
     }
     return Date.now() > by.localMs;
+  }
+
+  /**
+   * An accepted job that failed at execute, which this run does not try again. Left alone it would hold the client's
+   * escrow, and this provider's GPUs on-chain, until its result deadline, and then be slashed all the same
+   * (claimTimeout); given back now (JobEscrow.abandonJob: the same refund and slash), the client has its money back at
+   * once and the GPUs are free for other jobs. Not at a stop (the next run takes the job up again), nor for a job the
+   * chain no longer stores under its id.
+   */
+  private async failExecution(job: CandidateJob, error: unknown, signal: AbortSignal): Promise<void> {
+    this.fail(job.jobId, "execute", error);
+    if (signal.aborted || error instanceof JobReplacedError) return;
+    await this.giveBack(job, briefError(error), signal);
+  }
+
+  private async giveBack(job: CandidateJob, reason: string, signal: AbortSignal): Promise<void> {
+    const { market, logger } = this.options;
+    const { jobId } = job;
+    try {
+      try {
+        await this.retry({ jobId, step: "give back" }, () => market.abandon(job), signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof JobReplacedError) {
+          logger.warn("job not given back: its id now names another job on-chain (the chain restarted?)", { jobId, reason });
+          return;
+        }
+        // An earlier attempt may have landed although its answer was lost; or the deadline passed first.
+        const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
+        if (state.status === JobStatus.TimedOut) {
+          logger.info("job timed out on-chain (given back by a try whose answer was lost, or its timeout claimed)", { jobId, reason });
+        } else {
+          logger.warn("job not given back: anyone may claim its timeout (the same refund and slash) once its result deadline has passed", {
+            jobId,
+            status: JobStatus[state.status],
+            reason,
+            error: briefError(error),
+          });
+        }
+        return;
+      }
+      logger.warn("job given back: its client is refunded and its collateral slashed as at a timeout, now rather than at its result deadline", {
+        jobId,
+        reason,
+      });
+      this.emit({ type: "job-abandoned", jobId, reason });
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.warn("job not given back: anyone may claim its timeout (the same refund and slash) once its result deadline has passed", { jobId, reason, error: briefError(error) });
+    }
   }
 
   private fail(jobId: bigint, stage: FailureStage, error: unknown): void {

@@ -31,8 +31,10 @@ export class GatewayResponseError extends Error {
     const text = errors.map((e) => (e.code === undefined ? e.message : `${e.message} [${e.code}]`)).join("; ");
     super(`the gateway refused ${operation}: ${text || "an error without a message"}`);
     this.name = "GatewayResponseError";
-    this.transient = errors.length > 0 && errors.every((e) => e.code !== undefined && TRANSIENT_CODES.has(e.code));
     this.cursorExpired = errors.length > 0 && errors.every((e) => e.code === "CURSOR_EXPIRED");
+    // A cursor expired by a reorganisation: a listing starts again at once once (gateway-source.ts pages), and one that
+    // expires again is the chain still reorganising (a devnet's reorg storm), which a wait with backoff outlasts.
+    this.transient = this.cursorExpired || (errors.length > 0 && errors.every((e) => e.code !== undefined && TRANSIENT_CODES.has(e.code)));
   }
 }
 

@@ -284,8 +284,8 @@ async function* openJobs(options: GatewaySourceOptions, signal: AbortSignal): As
 /**
  * The nodes of every page of the job connection `field`. A cursor the gateway refuses as expired (a reorganisation
  * replaced its block) starts the listing again from the first page, at the new head, leaving out the nodes already
- * yielded unchanged; a second expiry within the same listing is thrown, so that a chain that keeps reorganising cannot keep
- * it going forever.
+ * yielded unchanged; a second expiry within the same listing is thrown (transient: the caller waits with its backoff and
+ * reads again), so that a chain that keeps reorganising cannot keep one listing going forever, nor stop the worker.
  */
 async function* pages(
   options: GatewaySourceOptions,

@@ -191,6 +191,12 @@ export interface JobMarket {
    * `job` (its client and terms hash), else JobReplacedError.
    */
   decline(job: CandidateJob): Promise<void>;
+  /**
+   * `abandonJob(job.jobId)`: an Accepted job of this provider that it will not run is given back before its result
+   * deadline, settled as its timeout would be (the client refunded, the timeout slash). Sent only while the chain
+   * stores `job` under its id (see decline).
+   */
+  abandon(job: CandidateJob): Promise<void>;
 }
 
 /** A contract call reverted. `errorName` is the decoded custom error, e.g. "JobEscrowUnexpectedStatus". */
@@ -198,7 +204,7 @@ export class MarketRejectedError extends Error {
   readonly transient = false;
 
   constructor(
-    readonly operation: "accept" | "submit" | "settle" | "decline",
+    readonly operation: "accept" | "submit" | "settle" | "decline" | "abandon",
     readonly jobId: bigint,
     readonly errorName: string,
     detail?: string,
@@ -216,7 +222,7 @@ export class JobReplacedError extends Error {
   readonly transient = false;
 
   constructor(
-    readonly operation: "read" | "decline" | "submit" | "settle",
+    readonly operation: "read" | "decline" | "submit" | "settle" | "abandon",
     readonly jobId: bigint,
   ) {
     const what = operation === "read" ? `the state of job ${jobId} not used` : `${operation} of job ${jobId} not sent`;

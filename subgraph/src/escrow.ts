@@ -3,6 +3,7 @@ import { BigInt, Bytes, crypto, ethereum } from "@graphprotocol/graph-ts";
 import {
   AddressParameterUpdated,
   EconomicParamsUpdated,
+  JobAbandoned,
   JobAccepted,
   JobCancelled,
   JobCreated,
@@ -19,6 +20,7 @@ import {
   EconomicParams,
   EconomicParamsUpdatedEvent,
   Job,
+  JobAbandonedEvent,
   JobAcceptedEvent,
   JobCancelledEvent,
   JobCreatedEvent,
@@ -399,6 +401,23 @@ export function handleJobTimedOut(event: JobTimedOut): void {
 
   d.jobsTimedOut += 1;
   commit(p, d, event);
+}
+
+// The JobTimedOut that follows in the same transaction settles the job, its counts and its money, as for any timeout:
+// this only records that the provider gave it back, and who did.
+export function handleJobAbandoned(event: JobAbandoned): void {
+  let params = event.params;
+  let job = loadJob(params.jobId);
+  job.abandonedBy = params.by;
+  job.updatedAt = event.block.timestamp;
+  job.save();
+
+  let e = new JobAbandonedEvent(eventId(event));
+  stamp(e, event, CAT_JOB, [job.client, params.provider, params.by]);
+  e.job = job.id;
+  e.provider = params.provider;
+  e.by = params.by;
+  e.save();
 }
 
 export function handleJobRefunded(event: JobRefunded): void {

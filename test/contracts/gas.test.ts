@@ -323,6 +323,10 @@ async function measureAll(s: Scenario, delegated: boolean, calldata: Record<stri
   await m.jump(T0 + 3 * DAY);
   await m.measure("JobEscrow.settle (returning provider)", () => c.jobEscrow.connect(other).settle(j3));
   await m.measure("JobEscrow.claimTimeout (slash)", () => c.jobEscrow.connect(other).claimTimeout(j6));
+  // The same settlement, given back by the provider before its deadline.
+  const j8 = await create(null, open);
+  await m.step(() => accept(j8, open));
+  await m.measure("JobEscrow.abandonJob (slash)", () => c.jobEscrow.connect(provider).abandonJob(j8));
   const late = terms({ acceptDeadline: T0 + 8 * DAY });
   const j7 = await create(null, late);
   await m.jump(T0 + 9 * DAY);

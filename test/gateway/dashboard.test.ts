@@ -572,7 +572,8 @@ describe("dashboard in headless Chromium", function () {
     await eventually(async () => expect(await jobRows(page)).to.deep.equal(jobs.nodes));
 
     const seeded: [string, bigint[]][] = [
-      ["TIMED_OUT", [summary.jobs.timedOut]],
+      // Newest first: the job given back was posted after the one that timed out.
+      ["TIMED_OUT", [summary.jobs.abandoned, summary.jobs.timedOut]],
       ["CANCELLED", [summary.jobs.cancelled]],
       ["SUBMITTED", [summary.jobs.submitted]],
       ["REFUNDED", [summary.jobs.disputeUpheld]],

@@ -122,6 +122,7 @@ describe("scenario driver", function () {
     expect(await status(j.expired)).to.equal(JobStatus.Expired);
     expect(await status(j.declined)).to.equal(JobStatus.Declined);
     expect(await status(j.timedOut)).to.equal(JobStatus.TimedOut);
+    expect(await status(j.abandoned)).to.equal(JobStatus.TimedOut);
     expect(await status(j.disputeUpheld)).to.equal(JobStatus.Refunded);
     expect(await status(j.disputeRejected)).to.equal(JobStatus.Completed);
     expect(await status(j.open)).to.equal(JobStatus.Open);

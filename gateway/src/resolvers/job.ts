@@ -86,6 +86,7 @@ export const jobResolvers: Resolvers = {
             countsForTrackRecord: j.countsForTrackRecord,
             refundReason: REFUND_REASON_FROM_SUBGRAPH[j.status] ?? null,
             slashed: BigInt(j.collateralSlashed),
+            abandonedBy: j.abandonedBy,
           },
     dispute: (j) =>
       j.dispute === null

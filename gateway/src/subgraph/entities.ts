@@ -137,6 +137,8 @@ export interface JobEntity {
   /** Collateral slashed for the job (a time-out's, an upheld dispute's); "0" when none. */
   collateralSlashed: BigIntText;
   submittedBy: Hex | null;
+  /** Who gave the job back before its result deadline (JobEscrow.abandonJob); null otherwise. */
+  abandonedBy: Hex | null;
   dispute: DisputeEntity | null;
   createdAt: BigIntText;
   createdAtBlock: BigIntText;

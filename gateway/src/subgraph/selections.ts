@@ -11,7 +11,7 @@ export const JOB_FIELDS = `
   minCompletedJobs minSlashRewardBps maxPricePerGpuHour maxDuration acceptDeadline targetProvider directed specHash specURI
   termsHash
   escrowed pricePerGpuHour collateral params { id } resultDeadline challengeDeadline resultURI resultHash cost
-  billedSeconds amountPaid fee providerAmount refund settlementReason countsForTrackRecord collateralSlashed submittedBy
+  billedSeconds amountPaid fee providerAmount refund settlementReason countsForTrackRecord collateralSlashed submittedBy abandonedBy
   dispute { openedAt deposit evidenceURI ruleDeadline answered answerEvidenceURI ruling resolved resolvedAt slashed reward }
   createdAt createdAtBlock acceptedAt submittedAt closedAt updatedAt`;
 

@@ -1,12 +1,12 @@
 /**
- * job create / cancel / expire / decline / accept / submit / approve / settle / timeout / status.
+ * job create / cancel / expire / decline / accept / submit / abandon / approve / settle / timeout / status.
  */
 import { ZeroAddress, ZeroHash, formatUnits, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { JobStatus, Ruling } from "../../scenario";
 import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
-import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
+import type { CommonArgs, DeploymentContext, RevertHints, SentTransaction, TaskContext } from "../lib/context";
 import { InputError } from "../lib/errors";
 import { formatDuration, formatLat, formatTime, isoTime, readModel, readRegion, table, tierName } from "../lib/format";
 import { TierCode } from "../../worker/ids";
@@ -302,6 +302,24 @@ export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResu
     ...jobIdHints(ctx, jobId),
     ...jobStatusHints(ctx, jobId, JobStatus.Accepted, "can time out (once its result deadline has passed, with no result)"),
   });
+  return timedOutResult(ctx, jobId, tx, "timed out");
+}
+
+/** The provider (or its operator) gives back an accepted job it cannot run: the timeout's settlement, at once. */
+export async function abandon(ctx: TaskContext, args: JobArgs): Promise<TaskResult<unknown>> {
+  const jobId = parseJobId("--job", args.job);
+  const tx = await ctx.send("JobEscrow.abandonJob", () => ctx.c.jobEscrow.abandonJob(jobId), {
+    ...jobIdHints(ctx, jobId),
+    ...jobStatusHints(ctx, jobId, JobStatus.Accepted, "can be given back (accepted, with no result yet)"),
+    ...jobProviderHints(ctx)(jobId),
+    JobEscrowResultDeadlinePassed: async () =>
+      `job ${jobId} has timed out already: anyone settles it so, with the same refund and slash: ${suggest(ctx, `job timeout --job ${jobId}`)}`,
+  });
+  return timedOutResult(ctx, jobId, tx, "given back");
+}
+
+/** What `job timeout` and `job abandon` print: one settlement, whoever ended the job. */
+async function timedOutResult(ctx: TaskContext, jobId: bigint, tx: SentTransaction, done: string): Promise<TaskResult<unknown>> {
   const e = tx.events.find((x) => x.name === "JobTimedOut")?.args.toObject() as { refund: bigint; slashed: bigint };
   // Staking's Slashed has the split: the client's share is cut by the provider's slash reward cap.
   const split = tx.events.find((x) => x.contract === "Staking" && x.name === "Slashed")?.args.toObject() as { reward: bigint; toTreasury: bigint } | undefined;
@@ -311,7 +329,7 @@ export async function timeout(ctx: TaskContext, args: JobArgs): Promise<TaskResu
   return {
     data: { jobId, status, refund: e.refund, slashed: e.slashed, reward, toTreasury, transaction: tx.hash },
     text: [
-      `Job ${jobId} timed out: ${formatLat(e.refund)} refunded to the client; ${formatLat(e.slashed)} of collateral slashed, ${formatLat(reward)} to the client and ${formatLat(toTreasury)} to the treasury`,
+      `Job ${jobId} ${done}: ${formatLat(e.refund)} refunded to the client; ${formatLat(e.slashed)} of collateral slashed, ${formatLat(reward)} to the client and ${formatLat(toTreasury)} to the treasury`,
     ],
   };
 }
@@ -453,7 +471,7 @@ export interface JobView {
     resolved?: { slashed: bigint; reward: bigint; depositTo: string };
   };
   /** How the job ended, where it ended with a payout: settled to the provider, refunded after an upheld dispute, or timed out. */
-  ended?: { event: "JobSettled" | "JobRefunded" | "JobTimedOut"; refund: bigint; cost?: bigint; fee?: bigint; providerAmount?: bigint; slashed?: bigint };
+  ended?: { event: "JobSettled" | "JobRefunded" | "JobTimedOut"; refund: bigint; cost?: bigint; fee?: bigint; providerAmount?: bigint; slashed?: bigint; abandonedBy?: string };
   history: { blockNumber: number; event: string; args: Record<string, string> }[];
   /** End of a guardian pause in force now (unix seconds): no job can be accepted before it. */
   pausedUntil?: number;
@@ -469,6 +487,7 @@ const JOB_EVENTS = new Set([
   "JobAccepted",
   "ResultSubmitted",
   "JobSettled",
+  "JobAbandoned",
   "JobTimedOut",
   "JobRefunded",
   "DisputeOpened",
@@ -593,6 +612,8 @@ export async function status(ctx: DeploymentContext, args: JobArgs): Promise<Tas
     view.ended = { event: "JobRefunded", refund: refunded.getValue("refund") as bigint };
   } else if (timedOut !== undefined) {
     view.ended = { event: "JobTimedOut", refund: timedOut.getValue("refund") as bigint, slashed: timedOut.getValue("slashed") as bigint };
+    const abandoned = find("JobAbandoned");
+    if (abandoned !== undefined) view.ended.abandonedBy = abandoned.getValue("by") as string;
   }
   view.next = nextActions(view, st, now);
   return { data: view, text: jobLines(ctx, view) };
@@ -615,6 +636,7 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
       break;
     case JobStatus.Accepted:
       window("job submit", `provider ${provider} or its operator`, undefined, v.accepted?.resultDeadline);
+      window("job abandon", `provider ${provider} or its operator (refunded and slashed as a timeout)`, undefined, v.accepted?.resultDeadline);
       window("job timeout", "anyone", (v.accepted?.resultDeadline ?? 0) + 1, undefined);
       break;
     case JobStatus.Submitted:
@@ -667,7 +689,8 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
       ["accepted", `${formatTime(v.accepted.acceptedAt, v.now)} at ${formatLat(v.accepted.pricePerGpuHour)} per GPU-hour`],
       ["collateral", formatLat(v.accepted.collateral)],
     );
-    if (!final || v.status === "TimedOut") {
+    // A job given back ended before its result deadline, which must not read as missed.
+    if (!final || (v.status === "TimedOut" && v.ended?.abandonedBy === undefined)) {
       // The grace as this job's parameter version set it, from the chain's own figures: acceptedAt + maxDuration + grace.
       const grace = v.accepted.resultDeadline - v.accepted.acceptedAt - v.maxDuration;
       rows.push([
@@ -694,6 +717,8 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
     rows.push(["settled", `cost ${formatLat(e.cost ?? 0n)}: ${formatLat(e.providerAmount ?? 0n)} to the provider, fee ${formatLat(e.fee ?? 0n)}, ${formatLat(e.refund)} refunded to the client`]);
   } else if (e?.event === "JobRefunded") {
     rows.push(["refunded", `${formatLat(e.refund)} to the client`]);
+  } else if (e?.event === "JobTimedOut" && e.abandonedBy !== undefined) {
+    rows.push(["given back", `by ${e.abandonedBy} before its result deadline, settled as a timeout: ${formatLat(e.refund)} refunded to the client, ${formatLat(e.slashed ?? 0n)} of collateral slashed`]);
   } else if (e?.event === "JobTimedOut") {
     rows.push(["timed out", `${formatLat(e.refund)} refunded to the client, ${formatLat(e.slashed ?? 0n)} of collateral slashed`]);
   }

@@ -940,6 +940,97 @@ describe("JobEscrow", function () {
     });
   });
 
+  describe("abandonJob", function () {
+    it("settles exactly as a timeout would, at once: full refund, the timeout slash to the client, GPUs freed, a timeout counted", async function () {
+      const { c, job, h100, clients, acceptedAt, collateral } = await loadFixture(acceptedFixture);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
+      await time.setNextBlockTimestamp(acceptedAt + 60);
+      const tx = c.jobEscrow.connect(h100.signer).abandonJob(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobAbandoned").withArgs(job.jobId, h100.address, h100.address);
+      await expect(tx).to.emit(c.jobEscrow, "JobTimedOut").withArgs(job.jobId, h100.address, job.escrowed, slashed);
+      await expect(tx).to.emit(c.staking, "Slashed").withArgs(h100.address, job.jobId, clients[0]!.address, slashed, slashed, 0, LAT("10000") - slashed, collateral - slashed);
+      await expect(tx).to.emit(c.staking, "CollateralUnlocked").withArgs(h100.address, job.jobId, collateral - slashed, 0);
+      await expect(tx).to.emit(c.registry, "CapacityReleased").withArgs(h100.address, job.jobId, 4, 0);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow, c.staking, h100.signer], [job.escrowed + slashed, -job.escrowed, -slashed, 0]);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(JobStatus.TimedOut);
+      expect(await c.jobEscrow.providerStats(h100.address)).to.deep.equal([0n, 1n, 0n]);
+      expect(await c.staking.getStake(h100.address)).to.deep.equal([LAT("10000") - slashed, 0n, 0n]);
+      expect(await c.registry.freeGpus(h100.address)).to.equal(8n);
+    });
+
+    it("costs the provider what the timeout at the deadline would have, to the wei", async function () {
+      const { c, job, h100, funder, resultDeadline } = await loadFixture(acceptedFixture);
+      const before = await time.latest();
+      await time.setNextBlockTimestamp(resultDeadline + 1);
+      await c.jobEscrow.connect(funder).claimTimeout(job.jobId);
+      const timedOut = { stake: await c.staking.getStake(h100.address), stats: await c.jobEscrow.providerStats(h100.address) };
+      const { c: c2, job: job2, h100: p2 } = await loadFixture(acceptedFixture);
+      expect(await time.latest()).to.equal(before);
+      await c2.jobEscrow.connect(p2.signer).abandonJob(job2.jobId);
+      expect(await c2.staking.getStake(p2.address)).to.deep.equal(timedOut.stake);
+      expect(await c2.jobEscrow.providerStats(p2.address)).to.deep.equal(timedOut.stats);
+    });
+
+    it("may be done by the operator, named as who gave the job back", async function () {
+      const { c, job, h100, operators } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(operators[0]!).abandonJob(job.jobId))
+        .to.emit(c.jobEscrow, "JobAbandoned")
+        .withArgs(job.jobId, h100.address, operators[0]!.address);
+    });
+
+    it("is refused to anyone else, the client included", async function () {
+      const { c, job, h100, clients, funder } = await loadFixture(acceptedFixture);
+      for (const caller of [clients[0]!, funder]) {
+        await expect(c.jobEscrow.connect(caller).abandonJob(job.jobId))
+          .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnauthorized")
+          .withArgs(caller.address, h100.address);
+      }
+    });
+
+    it("is allowed at the result deadline", async function () {
+      const { c, job, h100, resultDeadline } = await loadFixture(acceptedFixture);
+      await time.setNextBlockTimestamp(resultDeadline);
+      await expect(c.jobEscrow.connect(h100.signer).abandonJob(job.jobId)).to.emit(c.jobEscrow, "JobAbandoned");
+    });
+
+    it("is refused one second after the result deadline: the job has timed out, for claimTimeout to settle", async function () {
+      const { c, job, h100, resultDeadline } = await loadFixture(acceptedFixture);
+      await time.setNextBlockTimestamp(resultDeadline + 1);
+      await expect(c.jobEscrow.connect(h100.signer).abandonJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowResultDeadlinePassed")
+        .withArgs(job.jobId, resultDeadline);
+    });
+
+    it("is refused for a job not accepted yet, with its status", async function () {
+      const { c, job, h100 } = await loadFixture(openJobFixture);
+      await expect(c.jobEscrow.connect(h100.signer).abandonJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Open);
+    });
+
+    it("is refused once a result is in", async function () {
+      const { c, job, h100 } = await loadFixture(submittedFixture);
+      await expect(c.jobEscrow.connect(h100.signer).abandonJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.Submitted);
+    });
+
+    it("is refused a second time", async function () {
+      const { c, job, h100 } = await loadFixture(acceptedFixture);
+      await c.jobEscrow.connect(h100.signer).abandonJob(job.jobId);
+      await expect(c.jobEscrow.connect(h100.signer).abandonJob(job.jobId))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnexpectedStatus")
+        .withArgs(job.jobId, JobStatus.TimedOut);
+    });
+
+    it("is refused for an unknown job", async function () {
+      const { c, h100 } = await loadFixture(acceptedFixture);
+      await expect(c.jobEscrow.connect(h100.signer).abandonJob(999n))
+        .to.be.revertedWithCustomError(c.jobEscrow, "JobEscrowUnknownJob")
+        .withArgs(999n);
+    });
+  });
+
   describe("dispute manager entry points", function () {
     it("are refused to anyone but the dispute manager, governance included", async function () {
       const { c, job, timelock } = await loadFixture(submittedFixture);
@@ -1018,6 +1109,13 @@ describe("JobEscrow", function () {
       const { c, running, funder } = await loadFixture(pausedFixture);
       await time.increaseTo(Number((await c.jobEscrow.getJob(running.jobId)).deadline) + 1);
       await expect(c.jobEscrow.connect(funder).claimTimeout(running.jobId)).to.emit(c.jobEscrow, "JobTimedOut");
+    });
+
+    it("leaves giving an accepted job back working: it refunds the client", async function () {
+      const { c, running, rtx } = await loadFixture(pausedFixture);
+      await expect(c.jobEscrow.connect(rtx.signer).abandonJob(running.jobId))
+        .to.emit(c.jobEscrow, "JobAbandoned")
+        .withArgs(running.jobId, rtx.address, rtx.address);
     });
 
     it("leaves disputes working", async function () {

@@ -50,6 +50,16 @@ describe("adversarial scenarios", function () {
       await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow, c.staking], [job.escrowed + slashed, -job.escrowed, -slashed]);
     });
 
+    it("a job given back slashes the collateral of the acceptance's version, as its timeout would, after governance raised the ratio and the timeout slash", async function () {
+      const { c, job, h100, clients, timelock, collateral } = await loadFixture(acceptedFixture);
+      await c.jobEscrow.connect(timelock).setCollateralRatioBps(30_000);
+      await c.jobEscrow.connect(timelock).setTimeoutSlashBps(10_000);
+      const slashed = bpsUp(collateral, P.timeoutSlashBps);
+      const tx = c.jobEscrow.connect(h100.signer).abandonJob(job.jobId);
+      await expect(tx).to.emit(c.jobEscrow, "JobTimedOut").withArgs(job.jobId, h100.address, job.escrowed, slashed);
+      await expect(tx).to.changeTokenBalances(c.token, [clients[0]!, c.jobEscrow, c.staking], [job.escrowed + slashed, -job.escrowed, -slashed]);
+    });
+
     it("a challenge window shortened after submission still lets the client dispute until the window it was given", async function () {
       const { c, job, h100, clients, funder, timelock, submittedAt, challengeDeadline } = await loadFixture(submittedFixture);
       await c.jobEscrow.connect(timelock).setChallengeWindow(600);
@@ -177,6 +187,20 @@ describe("adversarial scenarios", function () {
       const slashed = bps(H100_STAKE, P.timeoutSlashBps);
       await time.increase(60 + P.grace + 1);
       await expect(w.c.jobEscrow.connect(second).claimTimeout(job.jobId)).to.changeTokenBalances(w.c.token, [second, w.c.staking], [escrowed + slashed, -slashed]);
+      expect((await w.c.jobEscrow.providerStats(w.h100.address)).timedOut).to.equal(1n);
+    });
+  });
+
+  describe("thawing period, by a job given back", function () {
+    it("lets a second address take no more a round by abandonJob than by a timeout: timeoutSlashBps of one job's collateral, a timeout on the record", async function () {
+      // A round now takes one block instead of maxDuration + grace: the amount and the record are what bound it.
+      const w = await loadFixture(providersFixture);
+      const second = w.clients[1]!;
+      const escrowed = (H100_STAKE * 10_000n) / BigInt(P.collateralRatioBps);
+      const job = await createJob(w.s, second, { gpuCount: 8, maxDuration: 60, maxPricePerGpuHour: (escrowed * 3600n) / (8n * 60n), targetProvider: w.h100.address });
+      await acceptJob(w.s, job, w.h100);
+      const slashed = bps(H100_STAKE, P.timeoutSlashBps);
+      await expect(w.c.jobEscrow.connect(w.h100.signer).abandonJob(job.jobId)).to.changeTokenBalances(w.c.token, [second, w.c.staking], [escrowed + slashed, -slashed]);
       expect((await w.c.jobEscrow.providerStats(w.h100.address)).timedOut).to.equal(1n);
     });
   });

@@ -1,6 +1,7 @@
 // JobSettlement.refundReason and slashed: why a job's whole escrow went back to its client (the job's final status:
 // an upheld dispute, a time-out, an expiry, a cancellation, a decline), null for a job settled to its provider, and
-// the provider's collateral slashed for the job, which must equal the Staking.Slashed events the chain logged for it.
+// the provider's collateral slashed for the job, which must equal the Staking.Slashed events the chain logged for it;
+// and who gave a job back before its deadline (abandonedBy), which a time-out leaves null.
 import { expect } from "chai";
 import { describeEachSource } from "../helpers/environment";
 
@@ -31,6 +32,7 @@ describeEachSource("JobSettlement.refundReason and slashed", (ctx) => {
     const cases: [bigint, string, string][] = [
       [jobs.disputeUpheld, "REFUNDED", "DISPUTE_UPHELD"],
       [jobs.timedOut, "TIMED_OUT", "TIMEOUT"],
+      [jobs.abandoned, "TIMED_OUT", "TIMEOUT"],
       [jobs.expired, "EXPIRED", "EXPIRED"],
       [jobs.cancelled, "CANCELLED", "CANCELLED"],
       [jobs.declined, "DECLINED", "DECLINED"],
@@ -44,6 +46,18 @@ describeEachSource("JobSettlement.refundReason and slashed", (ctx) => {
         j.escrowed.wei,
       ]);
     }
+  });
+
+  it("names who gave a job back before its deadline (the operator that called abandonJob), and no one for a job whose deadline passed", async function () {
+    const { jobs } = ctx().env.summary;
+    const { jobEscrow } = ctx().env.scenario.c;
+    const [given] = await jobEscrow.queryFilter(jobEscrow.filters.JobAbandoned(jobs.abandoned));
+    const by = async (id: bigint) =>
+      (await ctx().client.query<{ job: { settlement: { abandonedBy: string | null } } }>(`query($id: ID!) { job(id: $id) { settlement { abandonedBy } } }`, { id: id.toString() })).job.settlement.abandonedBy;
+    expect(given, "the scenario gave a job back").to.not.equal(undefined);
+    expect((await by(jobs.abandoned))?.toLowerCase()).to.equal(given!.args.by.toLowerCase());
+    expect(await by(jobs.timedOut)).to.equal(null);
+    expect(await by(jobs.disputeUpheld)).to.equal(null);
   });
 
   it("has no refund reason for a job settled to its provider, approved or after a rejected dispute", async function () {

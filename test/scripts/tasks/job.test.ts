@@ -575,6 +575,7 @@ describe("tasks: job", function () {
       ["approve", { from: ACCOUNT.client0 }, "Submitted has a result to approve"],
       ["settle", {}, "Submitted can be settled \\(once its challenge window has closed\\)"],
       ["timeout", {}, "Accepted can time out \\(once its result deadline has passed, with no result\\)"],
+      ["abandon", { from: ACCOUNT.h100 }, "Accepted can be given back \\(accepted, with no result yet\\)"],
     ];
     for (const [name, args, rule] of needs) {
       it(`${name} of a job in another status names the status it needs and the job status command`, async function () {
@@ -590,7 +591,7 @@ describe("tasks: job", function () {
       });
     }
 
-    for (const name of ["cancel", "expire", "decline", "approve", "settle", "timeout"]) {
+    for (const name of ["cancel", "expire", "decline", "approve", "settle", "timeout", "abandon"]) {
       it(`${name} of a job that does not exist names the last job id`, async function () {
         const { file } = await loadFixture(openJobFixture);
         await taskFails(file, `job ${name}`, { from: ACCOUNT.client0, job: "99" }, RevertError, /JobEscrowUnknownJob\(jobId=99\): no job has id 99: the last job id is 1$/);
@@ -648,6 +649,46 @@ describe("tasks: job", function () {
       expect(output).to.match(/timed out: 3\.0 LAT .* refunded to the client; 0\.3 LAT .* of collateral slashed, 0\.3 LAT .* to the client and 0\.0 LAT .* to the treasury/);
     });
 
+    it("abandon by the provider's operator gives an accepted job back at once, refunded and slashed as its timeout would be", async function () {
+      const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const { result, output } = await task<{ status: string; refund: bigint; slashed: bigint; reward: bigint; toTreasury: bigint }>(file, "job abandon", {
+        from: ACCOUNT.operator0,
+        job: job.jobId.toString(),
+      });
+      expect(result).to.include({ status: "TimedOut", refund: parseEther("3"), slashed: parseEther("0.3"), reward: parseEther("0.3"), toTreasury: 0n });
+      expect(output).to.match(/Job 1 given back: 3\.0 LAT .* refunded to the client; 0\.3 LAT .* of collateral slashed, 0\.3 LAT .* to the client and 0\.0 LAT .* to the treasury/);
+      const [given] = await c.jobEscrow.queryFilter(c.jobEscrow.filters.JobAbandoned(job.jobId, h100.address));
+      expect(given!.args.by).to.equal((await ethers.getSigners())[Number(ACCOUNT.operator0)]!.address);
+      expect(await c.registry.freeGpus(h100.address)).to.equal(8n);
+    });
+
+    it("abandon by an account that is neither the provider nor its operator reverts with JobEscrowUnauthorized, naming both", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const operator = (await ethers.getSigners())[Number(ACCOUNT.operator0)]!.address;
+      await taskFails(
+        file,
+        "job abandon",
+        { from: ACCOUNT.client0, job: job.jobId.toString() },
+        RevertError,
+        new RegExp(`JobEscrowUnauthorized\\(caller=0x[0-9a-fA-F]{40}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it: sign with --from one of them$`),
+      );
+    });
+
+    it("abandon after the result deadline reverts with JobEscrowResultDeadlinePassed, pointing to job timeout", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await time.increase(3600 + 15 * 60 + 1);
+      await taskFails(
+        file,
+        "job abandon",
+        { from: ACCOUNT.h100, job: job.jobId.toString() },
+        RevertError,
+        /JobEscrowResultDeadlinePassed\(jobId=1, resultDeadline=\d+ \([^)]+\)\): job 1 has timed out already: anyone settles it so, with the same refund and slash: npx hardhat job timeout --job 1 --network hardhat --deployment \S+$/,
+      );
+    });
+
     it("timeout says how much of the slash the provider's slash reward cap sent to the treasury", async function () {
       const { s, file, c, job, h100 } = await loadFixture(openJobFixture);
       await (await c.staking.connect(h100.signer).setMaxSlashRewardBps(2500)).wait();
@@ -679,6 +720,27 @@ describe("tasks: job", function () {
       await task(file, "job timeout", { job: job.jobId.toString() });
       const { output } = await task(file, "job status", { job: job.jobId.toString() });
       expect(output).to.match(/\n  timed out +3\.0 LAT .* refunded to the client, 0\.3 LAT .* of collateral slashed\n/);
+    });
+
+    it("a job given back: who gave it back, the refund and the slash, and no result deadline as if missed", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await task(file, "job abandon", { from: ACCOUNT.h100, job: job.jobId.toString() });
+      const { result, output } = await task<JobView>(file, "job status", { job: job.jobId.toString() });
+      expect(result.status).to.equal("TimedOut");
+      expect(result.history.map((h) => h.event)).to.deep.equal(["JobCreated", "JobAccepted", "JobAbandoned", "JobTimedOut"]);
+      expect(output).to.match(new RegExp(`\\n  given back +by ${h100.address} before its result deadline, settled as a timeout: 3\\.0 LAT .* refunded to the client, 0\\.3 LAT .* of collateral slashed\\n`));
+      expect(output).to.not.match(/result due|timed out +/);
+      expect(output).to.match(/\n  next: nothing \(the job is final\)$/);
+    });
+
+    it("an accepted job may be given back by its provider until its result deadline", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const view = await statusOf(file, job.jobId);
+      const abandon = view.next.find((n) => n.task === "job abandon")!;
+      expect(abandon).to.include({ until: view.accepted!.resultDeadline, possibleNow: true });
+      expect(abandon.who).to.contain(h100.address);
     });
 
     it("a job approved inside its challenge window shows none of its deadlines, and nothing next", async function () {

@@ -133,6 +133,7 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
     submit: async () => ({ challengeDeadline: 0n, cost: 0n }),
     settle: async () => undefined,
     decline: async () => undefined,
+    abandon: async () => undefined,
   };
 }
 

@@ -524,7 +524,7 @@ describe("the contract market's writes, across a chain restart", function () {
     await chain.close();
   });
 
-  it("refuses to decline, submit or settle, as JobReplacedError, a job whose id the restarted chain gives another job, which stays open", async () => {
+  it("refuses to decline, submit, settle or give back, as JobReplacedError, a job whose id the restarted chain gives another job, which stays open", async () => {
     const snapshot = (await chain.ethers.send("evm_snapshot", [])) as string;
     const before = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
     // The chain restarted: the same id, another job (other terms).
@@ -541,6 +541,9 @@ describe("the contract market's writes, across a chain restart", function () {
     const settle = await market.settle(before).then(() => undefined, (error: unknown) => error);
     expect(settle).to.be.instanceOf(JobReplacedError);
     expect(settle).to.include({ operation: "settle", jobId: before.jobId });
+    const abandon = await market.abandon(before).then(() => undefined, (error: unknown) => error);
+    expect(abandon).to.be.instanceOf(JobReplacedError);
+    expect(abandon).to.include({ operation: "abandon", jobId: before.jobId });
     expect(Number((await s.c.jobEscrow.getJob(after.jobId)).status)).to.equal(JobStatus.Open);
   });
 
@@ -554,5 +557,22 @@ describe("the contract market's writes, across a chain restart", function () {
     const job = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
     await market.decline(job);
     expect(Number((await s.c.jobEscrow.getJob(job.jobId)).status)).to.equal(JobStatus.Declined);
+  });
+
+  it("gives back, with the operator key, an accepted job the chain stores under its id: TimedOut, JobAbandoned naming the operator", async () => {
+    const created = await createJob(s, client, { targetProvider: provider.address });
+    await acceptJob(s, created, provider);
+    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
+    await market.abandon(job);
+    expect(Number((await s.c.jobEscrow.getJob(job.jobId)).status)).to.equal(JobStatus.TimedOut);
+    const [given] = await s.c.jobEscrow.queryFilter(s.c.jobEscrow.filters.JobAbandoned(job.jobId, provider.address));
+    expect(given!.args.by).to.equal((await s.c.registry.getProvider(provider.address)).operator);
+  });
+
+  it("refuses to give back a job that is not accepted, as MarketRejectedError naming the contract's error", async () => {
+    const job = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
+    const caught = await market.abandon(job).then(() => undefined, (error: unknown) => error);
+    expect(caught).to.be.instanceOf(MarketRejectedError);
+    expect(caught).to.include({ operation: "abandon", jobId: job.jobId, errorName: "JobEscrowUnexpectedStatus", transient: false });
   });
 });

@@ -123,7 +123,7 @@ class QueueJobSource implements JobSource {
   }
 }
 
-type Operation = "accept" | "submit" | "settle" | "decline";
+type Operation = "accept" | "submit" | "settle" | "decline" | "abandon";
 type StoredJob = JobState & {
   /** What tells it from another job stored under its id after a restart: its client and terms hash. */
   identity: string;
@@ -158,9 +158,9 @@ class InMemoryEscrow implements JobMarket {
   readonly calls: string[] = [];
   readonly states = new Map<bigint, StoredJob>();
   /** Failures to throw before an operation takes effect, in order (each may first change the state, as a rival would). */
-  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [], decline: [] };
+  readonly failBefore: Record<Operation, (() => Error)[]> = { accept: [], submit: [], settle: [], decline: [], abandon: [] };
   /** Errors to throw after an operation took effect (its answer "lost"), in order. */
-  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [], decline: [] };
+  readonly failAfter: Record<Operation, Error[]> = { accept: [], submit: [], settle: [], decline: [], abandon: [] };
   /** Failures of the next reads of the chain's time, in order. */
   readonly chainTimeFailures: (() => Error)[] = [];
   /** How often the chain's time was read. */
@@ -269,6 +269,20 @@ class InMemoryEscrow implements JobMarket {
     if (state.provider !== PROVIDER) throw new MarketRejectedError("decline", jobId, "JobEscrowUnauthorized");
     state.status = JobStatus.Declined;
     this.end("decline", undefined);
+  }
+
+  /** As JobEscrow.abandonJob: the provider's Accepted job, up to its result deadline, ends as a timeout. */
+  async abandon(job: CandidateJob): Promise<void> {
+    const { jobId } = job;
+    const state = this.begin("abandon", jobId);
+    if (state.identity !== storedIdentity(job)) throw new JobReplacedError("abandon", jobId);
+    if (state.status !== JobStatus.Accepted) throw new MarketRejectedError("abandon", jobId, "JobEscrowUnexpectedStatus");
+    if (state.provider !== PROVIDER) throw new MarketRejectedError("abandon", jobId, "JobEscrowUnauthorized");
+    if (this.chainNow > (state.resultDeadline as bigint)) throw new MarketRejectedError("abandon", jobId, "JobEscrowResultDeadlinePassed");
+    state.status = JobStatus.TimedOut;
+    state.resultDeadline = undefined;
+    state.collateral = undefined;
+    this.end("abandon", undefined);
   }
 
   count(operation: Operation | "collateral", jobId?: bigint): number {
@@ -1284,6 +1298,65 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("gives back a job whose execution failed at once, logged with why, instead of leaving it to time out at its result deadline", async () => {
+    const records: LogRecord[] = [];
+    const subject = worker(new FailingExecutor(), { logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-abandoned").length === 1);
+    expect(events.map((event) => event.type)).to.deep.equal(["job-accepted", "job-failed", "job-abandoned"]);
+    expect(eventsOf("job-abandoned", 1n)[0]).to.deep.include({ reason: "CUDA error: out of memory" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.TimedOut);
+    expect(market.count("abandon", 1n)).to.equal(1);
+    const given = records.find((record) => record.msg.startsWith("job given back"));
+    expect(given?.fields).to.deep.include({ jobId: 1n, reason: "CUDA error: out of memory" });
+    await subject.stop();
+    await running;
+  });
+
+  it("gives back a job in hand that is too late to run, at once", async () => {
+    // Accepted by an earlier run; less time is left before its result deadline than a submission needs.
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 10n });
+    const executor = new GatedExecutor(store);
+    const subject = worker(executor);
+    const running = subject.run();
+    await waitFor(() => eventsOf("job-abandoned").length === 1);
+    expect((eventsOf("job-abandoned", 1n)[0] as { reason: string }).reason).to.match(/^too late to run: no time is left within the time left before the job's result deadline/);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.TimedOut);
+    expect(executor.signals).to.have.length(0);
+    await subject.stop();
+    await running;
+  });
+
+  it("takes a give-back whose answer was lost, and whose retry then reverted, as done once the job reads TimedOut", async () => {
+    market.failAfter.abandon.push(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    const subject = worker(new FailingExecutor());
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-failed").length === 1 && market.states.get(1n)?.status === JobStatus.TimedOut);
+    await subject.stop();
+    await running;
+    // The retry reverted (the job was given back already): the state read says so, and nothing else is sent.
+    expect(market.count("abandon", 1n)).to.equal(2);
+    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+  });
+
+  it("leaves a failed job it could not give back (its result deadline passed first) to time out, logged as such", async () => {
+    market.failBefore.abandon.push(() => new MarketRejectedError("abandon", 1n, "JobEscrowResultDeadlinePassed"));
+    const records: LogRecord[] = [];
+    const subject = worker(new FailingExecutor(), { logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => records.some((record) => record.msg.startsWith("job not given back")));
+    const refused = records.find((record) => record.msg.startsWith("job not given back"));
+    expect(refused?.fields).to.deep.include({ jobId: 1n, status: "Accepted", reason: "CUDA error: out of memory" });
+    expect(String(refused?.fields.error)).to.contain("JobEscrowResultDeadlinePassed");
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Accepted);
+    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
   describe("a full disk for results", () => {
     /** Publishes a result too large to inline through `results`, on the run's signal, as the executors do. */
     class FileResultExecutor implements Executor {
@@ -1415,6 +1488,9 @@ describe("worker job loop", () => {
       expect(executor.signals[0].aborted).to.equal(true);
       expect(eventsOf("job-aborted", 1n)).to.have.length(1);
       expect(market.count("submit")).to.equal(0);
+      // Stopped, not failed: the next run takes it up again, so it is not given back.
+      expect(market.count("abandon")).to.equal(0);
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Accepted);
     });
 
     it("aborts a job still in its grace period at once on abortNow (a second signal), without submitting it", async () => {
@@ -1797,6 +1873,18 @@ describe("worker job loop", () => {
     expect(await outcome).to.equal(refusal);
     expect(source.pending).to.equal(1);
     expect(market.count("accept")).to.equal(0);
+  });
+
+  it("waits out, with its backoff, a reorganisation storm that expires the listing of the jobs in hand at start again and again, then runs them", async () => {
+    const expired = () => new GatewayResponseError("jobs", [{ message: "after: the cursor reads block 7, which the source no longer serves (replaced)", code: "CURSOR_EXPIRED" }]);
+    // More than one round of retries (3 attempts in this worker's policy): the worker keeps trying while it runs.
+    for (let i = 0; i < 5; i++) source.inHandFailures.push(expired);
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    const subject = worker(executor);
+    await runUntilResumedJobSubmitted(subject);
+    expect(source.inHandFailures).to.have.length(0);
   });
 
   describe("jobs an earlier run accepted, and maxConcurrentJobs", () => {
@@ -2270,6 +2358,22 @@ describe("worker job loop", () => {
       await running;
       expect(eventsOf("job-aborted", 1n)).to.have.length(1);
       expect(subject.gpuAssignments.length).to.equal(0);
+    });
+
+    it("gives back at once a job in hand that needs more GPUs than the worker offers now (a GPU gone since its acceptance)", async () => {
+      const job = needing(1, 2);
+      market.post(job);
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+      source.inHand = [job];
+      const executor = new GatedExecutor(store);
+      const subject = worker(executor, { gpus: detected(1) });
+      const running = subject.run();
+      await waitFor(() => eventsOf("job-abandoned", 1n).length === 1);
+      expect((eventsOf("job-abandoned", 1n)[0] as { reason: string }).reason).to.equal("needs 2 GPUs, this worker offers 1");
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.TimedOut);
+      expect(executor.signals).to.have.length(0);
+      await subject.stop();
+      await running;
     });
 
     it("assigns GPUs to a job resumed after a restart, and releases them once it is submitted", async () => {

@@ -286,14 +286,29 @@ describe("gateway job source", function () {
     ]);
   });
 
-  it("stops with GatewayResponseError (cursorExpired) when the restarted listing's cursor expires again", async () => {
-    gateway.open = [1, 2, 3, 4, 5].map((id) => gatewayJob(id));
+  it("fails the listing with a transient GatewayResponseError (cursorExpired) when the restarted listing's cursor expires again", async () => {
+    gateway.inHand = [1, 2, 3, 4, 5].map((id) => ({ ...gatewayJob(id), status: "ACCEPTED" }));
     gateway.expireCursors = 2;
-    const { done } = collect();
-    const error = await done.then(() => undefined, (failure: unknown) => failure);
+    const error = await source().jobsInHand?.(controller.signal).then(() => undefined, (failure: unknown) => failure);
     expect(error).to.be.instanceOf(GatewayResponseError);
-    expect(error).to.include({ cursorExpired: true, transient: false });
+    expect(error).to.include({ cursorExpired: true, transient: true });
     expect((error as Error).message).to.contain("CURSOR_EXPIRED");
+  });
+
+  it("outlasts a reorganisation storm that expires openJobs' cursor again and again: reconnects with backoff and reads every job", async () => {
+    gateway.open = [1, 2, 3, 4, 5].map((id) => gatewayJob(id));
+    // Two expiries end the first listing; two more, the second; the third listing reads them all.
+    gateway.expireCursors = 4;
+    const { jobs, done } = collect();
+    let failed: unknown;
+    done.catch((error: unknown) => (failed = error));
+    await waitUntil(() => logs.some((record) => record.msg === "read the jobs already open") || failed !== undefined, "the catch-up is read");
+    expect(failed).to.equal(undefined);
+    expect(gateway.expireCursors).to.equal(0);
+    expect([...new Set(jobs.map((job) => job.jobId))]).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    const reconnects = logs.filter((record) => record.msg === "job source disconnected; reconnecting");
+    expect(reconnects).to.have.length(2);
+    expect(String(reconnects[0]!.fields.reason)).to.contain("CURSOR_EXPIRED");
   });
 
   it("pages through openJobs, then follows jobOpened; skips a job whose terms do not match its termsHash", async () => {

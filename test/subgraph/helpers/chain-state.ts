@@ -91,6 +91,8 @@ export interface JobView {
   slashed: bigint;
   /** The provider's Staking.maxSlashRewardBps when the job was slashed (10,000, no cap, for a job never slashed). */
   maxSlashRewardBps: number;
+  /** Who gave the job back (JobEscrow.abandonJob): the sender of the transaction that did; null for any other job. */
+  abandonedBy: string | null;
 }
 
 export interface DisputeView {
@@ -252,6 +254,8 @@ export interface Landmarks {
   withdrawn: (ProviderMark & { firstRequestIndex: number; count: number })[];
   /** JobTimedOut and JobRefunded: the blocks whose transaction slashed a job's collateral. */
   slashingClosings: { block: number; jobId: number }[];
+  /** JobAbandoned: the blocks whose transaction gave a job back. */
+  abandoned: { block: number; jobId: number }[];
   scheduled: { block: number; id: string }[];
   roleGranted: { block: number; role: string; account: string }[];
   /** TokensRecovered: the blocks of recoveries, with the token and the recipient to read balances of. */
@@ -269,7 +273,7 @@ export interface Landmarks {
 export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landmarks> {
   const { registry, staking, jobEscrow, timelock, pauseGuardian, governor } = s.c;
   const from = Math.min(...CONTRACT_NAMES.map((n) => s.deployment.record.contracts[n].blockNumber));
-  const [registered, updated, staked, deregistered, withdrawn, timedOut, refunded, scheduled, roleGranted] = await Promise.all([
+  const [registered, updated, staked, deregistered, withdrawn, timedOut, refunded, abandoned, scheduled, roleGranted] = await Promise.all([
     registry.queryFilter(registry.filters.ProviderRegistered, from, toBlock),
     registry.queryFilter(registry.filters.ProviderUpdated, from, toBlock),
     staking.queryFilter(staking.filters.Staked, from, toBlock),
@@ -277,6 +281,7 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
     staking.queryFilter(staking.filters.Withdrawn, from, toBlock),
     jobEscrow.queryFilter(jobEscrow.filters.JobTimedOut, from, toBlock),
     jobEscrow.queryFilter(jobEscrow.filters.JobRefunded, from, toBlock),
+    jobEscrow.queryFilter(jobEscrow.filters.JobAbandoned, from, toBlock),
     timelock.queryFilter(timelock.filters.CallScheduled, from, toBlock),
     timelock.queryFilter(timelock.filters.RoleGranted, from, toBlock),
   ]);
@@ -314,6 +319,7 @@ export async function readLandmarks(s: Scenario, toBlock: number): Promise<Landm
       count: Number(e.args.count),
     })),
     slashingClosings: [...timedOut, ...refunded].map((e) => ({ block: e.blockNumber, jobId: Number(e.args.jobId) })),
+    abandoned: abandoned.map((e) => ({ block: e.blockNumber, jobId: Number(e.args.jobId) })),
     scheduled: scheduled.map((e) => ({ block: e.blockNumber, id: lower(e.args.id) })),
     roleGranted: roleGranted.map((e) => ({ block: e.blockNumber, role: lower(e.args.role), account: lower(e.args.account) })),
     recovered: recovered.map((e) => ({ block: e.blockNumber, contract: lower(e.address), token: lower(e.args.token), to: lower(e.args.to) })),
@@ -498,6 +504,15 @@ export async function readChainState(
       // The block holds only the slashing transaction, so the cap before it is the one the slash applied.
       maxSlashRewardBps = Number(await c.staking.maxSlashRewardBps(j.provider, { blockTag: closed.block - 1 }));
     }
+    let abandonedBy: string | null = null;
+    const given = lm.abandoned.find((m) => m.jobId === id && m.block <= block);
+    if (given !== undefined) {
+      // The block holds only that transaction (checked above for its slash): its sender is who gave the job back.
+      const [hash] = (await s.rpc.getBlock(given.block))?.transactions ?? [];
+      const tx = hash === undefined ? null : await s.rpc.getTransaction(hash);
+      if (tx === null) throw new Error(`job ${id} was given back in block ${given.block}, whose transaction is missing`);
+      abandonedBy = lower(tx.from);
+    }
     return {
       id,
       client: lower(j.client),
@@ -516,6 +531,7 @@ export async function readChainState(
       dispute,
       slashed,
       maxSlashRewardBps,
+      abandonedBy,
     };
   });
 

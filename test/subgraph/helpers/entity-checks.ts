@@ -234,7 +234,7 @@ const JOB_FIELDS = `id jobId status client { id } provider { id } gpuModel { id 
   targetProvider directed specHash termsHash escrowed deadline pricePerGpuHour collateral collateralUnlocked
   collateralSlashed params { id } resultDeadline challengeDeadline cost billedSeconds amountPaid fee providerAmount
   refund settlementReason countsForTrackRecord dispute { id } acceptedAt submittedAt disputedAt settledAt cancelledAt expiredAt declinedAt
-  timedOutAt refundedAt closedAt`;
+  timedOutAt refundedAt closedAt abandonedBy`;
 
 export function expectedJob(st: ChainState, j: JobView): ExpectedRecord {
   const isAccepted = accepted(j);
@@ -278,6 +278,7 @@ export function expectedJob(st: ChainState, j: JobView): ExpectedRecord {
     refund: finished(j) ? (completed && figures !== null ? j.escrowed - figures.cost : j.escrowed) : null,
     countsForTrackRecord: completed && figures !== null && params !== null ? figures.cost >= params.minTrackRecordCost : null,
     ...ref("dispute", j.dispute === null ? null : String(j.id)),
+    abandonedBy: j.abandonedBy,
   };
   if (reason !== undefined) out.settlementReason = reason;
   return out;
