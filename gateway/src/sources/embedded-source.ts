@@ -14,7 +14,7 @@ import {
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "../../../subgraph/indexer/errors";
 import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { writeDeploymentManifest } from "../../../subgraph/scripts/manifest";
-import { SourceError, SourceRequestAbortedError } from "../errors";
+import { SourceError, SourceInternalError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
@@ -99,16 +99,14 @@ export function onIndexedHead(worker: EventEmitter<IndexerWorkerEvents>, listene
 /**
  * The error a query's answer failed with, or null. A failure of the index's database is told to the client by its
  * SQLite code only: its message ("no such table: ent_Job") names the index's tables and columns, for the operator's
- * log (the SourceError's message), not for a dApp.
+ * log (a SourceInternalError, which formatError logs whole as it answers), not for a dApp.
  */
 export function answerFailure(answer: QueryAnswer): SourceError | null {
   if (answer.errors === null || answer.errors.length === 0) return null;
   const first = answer.errors[0] ?? "unknown error";
-  const detail =
-    answer.databaseFailure === null
-      ? `the embedded indexer answered with an error: ${first}`
-      : `the embedded indexer's database failed (${answer.databaseFailure})`;
-  return new SourceError(`embedded indexer query failed: ${first}`, detail);
+  const message = `embedded indexer query failed: ${first}`;
+  if (answer.databaseFailure === null) return new SourceError(message, `the embedded indexer answered with an error: ${first}`);
+  return new SourceInternalError(message, `the embedded indexer's database failed (${answer.databaseFailure})`, answer.databaseFailure);
 }
 
 export class EmbeddedSubgraphSource implements SubgraphSource {

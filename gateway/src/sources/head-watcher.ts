@@ -2,7 +2,7 @@
 // listeners once per new head. Everything that depends on the indexed block hangs off this one poll: the query
 // cache is dropped, subscriptions compute their diffs, readiness is judged.
 import { redactUrlsIn } from "../../../subgraph/indexer/redact";
-import { SourceError, SourceRequestAbortedError } from "../errors";
+import { SourceError, SourceInternalError, SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
 import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import type { PinnedBlock } from "../model/cursor";
@@ -65,6 +65,15 @@ export interface HeadWatcherOptions {
 
 const META_QUERY = `{ _meta { ${META_FIELDS} } }`;
 const META_QUERY_WITHOUT_PARENT = `{ _meta { ${META_FIELDS_WITHOUT_PARENT} } }`;
+
+/**
+ * What the operator's log says of a source failure: what clients are told, and for a failure of the source's own
+ * (a store error, a panic), its code and whole message, which clients are not told and which is the only clue.
+ */
+function sourceFailureLog(error: SourceError): Record<string, string> {
+  if (error instanceof SourceInternalError) return { error: error.detail, failure: error.failure, message: error.message };
+  return { error: error.detail };
+}
 
 /**
  * How a source refuses `_meta { block { parentHash } }` when its schema lacks the field: graph-node before v0.35
@@ -297,7 +306,7 @@ export class HeadWatcher {
       if (error instanceof SourceRequestAbortedError) throw error;
       const sourceError =
         error instanceof SourceError ? error : new SourceError("head poll failed", "the subgraph source failed", { cause: error });
-      if (this.error === null) this.options.logger.warn("source unavailable", { error: sourceError.detail });
+      if (this.error === null) this.options.logger.warn("source unavailable", sourceFailureLog(sourceError));
       this.error = sourceError;
       throw sourceError;
     }
@@ -372,7 +381,7 @@ export class HeadWatcher {
       if (!this.healthUnavailable) {
         this.options.logger.warn("indexing status unavailable", {
           deployment: meta.deployment,
-          error: error instanceof SourceError ? error.detail : String(error),
+          ...(error instanceof SourceError ? sourceFailureLog(error) : { error: String(error) }),
         });
       }
       this.healthUnavailable = true;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChainBlockHeader } from "../../../gateway/src/chain/chain-reader";
-import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
+import { SourceError, SourceInternalError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head-watcher";
 import { HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
@@ -95,6 +95,17 @@ describe("the head watcher", function () {
     source.down = false;
     expect((await watcher.refresh()).number).to.equal(1);
     expect(watcher.lastError).to.equal(null);
+  });
+
+  it("logs a failure of the source's own with its code and whole message, which clients are not told", async function () {
+    const source = new MetaSource();
+    const storeError = 'store error: relation "sgd1.job" does not exist';
+    source.request = () => Promise.reject(new SourceInternalError(storeError, "graph-node failed (STORE_ERROR)", "STORE_ERROR"));
+    const lines: string[] = [];
+    const watcher = new HeadWatcher(source, { logger: createJsonLogger({ level: "warn", write: (line) => lines.push(line) }) });
+    await watcher.refresh().catch(() => undefined);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === "source unavailable");
+    expect(logged).to.include({ error: "graph-node failed (STORE_ERROR)", failure: "STORE_ERROR", message: storeError });
   });
 
   it("keeps delivering to other listeners when one throws", async function () {

@@ -12,7 +12,7 @@ import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { startHttpServer, type RunningHttpServer } from "../../../gateway/src/server";
 import { answerFailure, type EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
-import { SourceRequestAbortedError } from "../../../gateway/src/errors";
+import { SourceInternalError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { IndexerOptionError } from "../../../subgraph/indexer/errors";
 import { QueryWorker, QueryWorkerDiedError } from "../../../gateway/src/sources/query-worker/query-worker";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
@@ -167,6 +167,8 @@ describe("the embedded source when the index's database fails a query", function
       const answer = await queries.query("{ jobs(first: 1) { id } }", {});
       expect(answer.databaseFailure).to.equal("SQLITE_ERROR");
       const failure = answerFailure(answer);
+      expect(failure, "logged whole by formatError").to.be.instanceOf(SourceInternalError);
+      expect((failure as SourceInternalError).failure).to.equal("SQLITE_ERROR");
       expect(failure?.message, "the operator's log").to.contain("ent_Job");
       expect(failure?.detail, "what the client is told").to.equal("the embedded indexer's database failed (SQLITE_ERROR)");
       // A query's own error is the client's to read.
