@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { readyz } from "../../../gateway/src/http/health";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
+import { startGateway } from "../../../gateway/src";
 import { silentLogger } from "../../../gateway/src/logger";
 import { EmbeddedSubgraphSource, onIndexedHead } from "../../../gateway/src/sources/embedded-source";
 import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
@@ -185,14 +186,19 @@ describe("the embedded source of a subgraph that failed", function () {
   });
   // Registered after the hook above: the sources stop before the chain they read closes.
   const fx = useProbeFixture();
-
-  it("is served at the block before the failing one, as graph-node's: its head is the failing block, whose reads answer indexing_error alone", async function () {
+  const deployment = () => ({ network: "hardhat", chainId: 31337, contracts: { Probe: { address: fx.probe.address, blockNumber: 0 } } });
+  /** The block whose handler fails: every index of this chain stops there. */
+  let failing: number;
+  before(async function () {
     await registerProvider(fx.probe, fx.chain.accounts[1]!, "before", 1n, 1);
     await fx.probe.send("probe", [1, "embedded boom"]);
-    const failing = await fx.chain.blockNumber();
+    failing = await fx.chain.blockNumber();
+  });
+
+  it("is served at the block before the failing one, as graph-node's: its head is the failing block, whose reads answer indexing_error alone", async function () {
     const source = await EmbeddedSubgraphSource.start({
       rpcUrl: fx.chain.url,
-      deployment: { network: "hardhat", chainId: 31337, contracts: { Probe: { address: fx.probe.address, blockNumber: 0 } } },
+      deployment: deployment(),
       dbPath: fx.dbPath("embedded-failed.sqlite"),
       subgraphBuildDir: fx.buildDir,
       pollIntervalMs: 50,
@@ -215,5 +221,38 @@ describe("the embedded source of a subgraph that failed", function () {
     expect(await source.request(`query ($block: Block_height) { providers(block: $block) { name } }`, { block })).to.deep.equal({
       providers: [{ name: "before" }],
     });
+  });
+
+  it("makes the gateway not ready, saying the indexer stopped on an error, at the block before the failing one", async function () {
+    const handle = await startGateway({
+      source: {
+        rpcUrl: fx.chain.url,
+        deployment: deployment(),
+        dbPath: fx.dbPath("gateway-failed.sqlite"),
+        subgraphBuildDir: fx.buildDir,
+        indexerPollMs: 50,
+      },
+      chain: null,
+      port: 0,
+      logger: silentLogger,
+    });
+    try {
+      type Ready = { status: number; body: { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string } };
+      const ask = async (): Promise<Ready> => {
+        const response = await fetch(new URL("/readyz", handle.url));
+        return { status: response.status, body: (await response.json()) as Ready["body"] };
+      };
+      await waitUntil(async () => (await ask()).body.hasIndexingErrors, "the gateway reports the failure");
+      const { status, body } = await ask();
+      expect([status, body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([
+        503,
+        false,
+        true,
+        failing - 1,
+        "the indexer stopped on an error",
+      ]);
+    } finally {
+      await handle.stop();
+    }
   });
 });
