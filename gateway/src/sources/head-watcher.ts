@@ -316,7 +316,7 @@ export class HeadWatcher {
       number: meta.block.number,
       hash: meta.block.hash,
       ...timing,
-      hasIndexingErrors: headHasErrors || meta.hasIndexingErrors || failed,
+      hasIndexingErrors: headHasErrors || failed,
       ...(failed && this.failure !== null ? { failure: this.failure } : {}),
       ...(this.healthReport === null ? {} : { health: this.healthReport }),
     };
