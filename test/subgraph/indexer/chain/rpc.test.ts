@@ -238,17 +238,21 @@ describe("embedded indexer: HTTP JSON-RPC transport", function () {
     }
   });
 
-  it("gives up on a response whose body stops arriving within rpcTimeoutMs", async function () {
+  it("gives up on a response whose body stops arriving within rpcTimeoutMs, closing its connection", async function () {
     // Headers and the start of the body, then nothing: the timeout must cover reading the body too.
+    let closed = false;
     const node = await standIn((_request, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.write('{"jsonrpc":"2.0","id":1,');
+      response.on("close", () => (closed = true));
     });
     try {
       // Without the timeout over the body, the request would wait for ever (the test's own timeout ends it).
       const error = await new HttpRpc(node.url, { timeoutMs: 100 }).request("eth_blockNumber", []).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(RpcError);
       expect((error as Error).message).to.equal("eth_blockNumber timed out after 100 ms");
+      // The body's read was aborted, not left waiting on a node that sends nothing more.
+      await waitUntil(() => closed, "the transport closes the connection of the response it gave up");
     } finally {
       await node.close();
     }
