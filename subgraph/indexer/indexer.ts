@@ -5,8 +5,8 @@
 //  - Within the threshold every header is fetched and each block's parent hash must match the stored hash of
 //    its predecessor; the checkpoint's hash is re-checked on every pass. A mismatch walks back over the stored
 //    hashes to the common ancestor, reverts all versions above it and indexes the new branch.
-//  - A handler failure discards the failing block, stores the checkpoint at the block before it and the error,
-//    and stops advancing (graph-node's deterministic failure). Only a reorg below the failed block revives it.
+//  - A handler failure discards the failing block's writes, moves the checkpoint onto that block with the error and
+//    stops advancing (graph-node's deterministic failure). Only a reorg that replaces the failed block revives it.
 //  - The database always sits at a block boundary: a crash loses at most the uncommitted blocks.
 import { EventEmitter } from "node:events";
 import {
@@ -273,6 +273,8 @@ async function firstCheckpoint(fetcher: ChainFetcher, earliest: number): Promise
 export class Indexer extends EventEmitter<IndexerEvents> {
   private checkpointPtr: BlockPointer;
   private fatal: FatalError | null;
+  /** The failure of a reorg deeper than the threshold, once found: its block is gone for good, no need to look again. */
+  private deepReorg: FatalError | null = null;
   private head: number | null = null;
   private synced = false;
   private stopping = false;
@@ -494,25 +496,32 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     const head = await this.fetcher.headNumber();
     this.head = head;
     this.notify("head", head);
-    // Failed at the checkpoint itself: a reorg deeper than the threshold, which checking the checkpoint again would
-    // only find (and announce) once more on every pass.
-    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus();
-    await this.verifyCheckpoint(head);
-    if (this.fatal !== null && this.fatal.blockNumber <= this.checkpointPtr.number) return this.failedStatus(); // reorg too deep
     if (this.fatal !== null) {
-      // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing
-      // block (and not the checkpoint before it) gives the subgraph a new chance, as in graph-node.
+      // A deterministic failure holds only while its block is on the chain: a reorg that replaced the failing block
+      // gives the subgraph a new chance, as in graph-node. Nothing is run again until then: the failing block's
+      // handlers would fail the same way (graph-node reverts its head and re-runs them on a restart, to the same end).
       // A node behind the failed block (a lagging backend) cannot tell: the failure stands until it has the block.
-      if (this.fatal.blockNumber > head) return this.failedStatus();
+      if (this.fatal.blockNumber > head || this.fatal === this.deepReorg) return this.failedStatus();
       const failing = await this.fetcher.header(this.fatal.blockNumber);
       if (failing === null || failing.hash === this.fatal.blockHash) return this.failedStatus();
-      this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
-      this.db.transaction(() => {
-        this.checkDeployment();
-        this.db.setFatalError(null);
-      });
-      this.fatal = null;
+      if (this.fatal.blockNumber > this.checkpointPtr.number) {
+        // Failed before the checkpoint moved onto the failing block (a database of an earlier version): the checkpoint
+        // is the block before, and nothing above it is stored to revert.
+        this.db.transaction(() => {
+          this.checkDeployment();
+          this.db.setFatalError(null);
+        });
+        this.log("info", `the failed block ${this.fatal.blockNumber} (${this.fatal.blockHash}) is no longer on the chain: indexing resumes`);
+        this.fatal = null;
+      } else {
+        // The checkpoint is the failed block (or, for a reorg deeper than the threshold, the block that was reorganised
+        // away): revert to the common ancestor, which clears the failure (and says so), or find the reorg too deep.
+        await this.handleReorg();
+        if (this.fatal !== null) return this.failedStatus();
+      }
     }
+    await this.verifyCheckpoint(head);
+    if (this.fatal !== null) return this.failedStatus(); // a reorg deeper than the threshold
     const target = Math.min(head, options.toBlock ?? Number.MAX_SAFE_INTEGER);
     let next = this.checkpointPtr.number + 1;
     // Ranges in flight, in order: while one is processed the next ones are already being fetched.
@@ -752,7 +761,7 @@ export class Indexer extends EventEmitter<IndexerEvents> {
             if (error instanceof HandlerError || error instanceof BlockWriteError) {
               // The cache remembers what the block wrote before it failed.
               this.processor.cache.clear();
-              await this.failAt(error, header, last);
+              this.failAt(error, header);
               return;
             }
             throw error;
@@ -803,18 +812,12 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     return previous !== null && previous.hash === last.hash;
   }
 
-  /** Stores the failure and the checkpoint just before the failing block, in one transaction. */
-  private async failAt(error: HandlerError | BlockWriteError, failing: BlockHeader, lastGood: BlockPointer): Promise<void> {
-    let checkpoint = lastGood;
-    if (lastGood.number < failing.number - 1) {
-      // Blocks between the last one with events and the failing one had nothing to do: they are done too.
-      try {
-        const previous = await this.fetcher.header(failing.number - 1);
-        if (previous !== null && previous.hash === failing.parentHash) checkpoint = pointer(previous);
-      } catch {
-        // Keep the last good block as the checkpoint.
-      }
-    }
+  /**
+   * Stores the failure and moves the checkpoint onto the failing block (its writes already discarded), in one
+   * transaction, as graph-node transacts a failing block with only its proof of indexing and records the error at
+   * it: `_meta.block` and the index-node's `latestBlock` are the failing block, and reads of it carry the error.
+   */
+  private failAt(error: HandlerError | BlockWriteError, failing: BlockHeader): void {
     const fatal: FatalError = {
       message: error.message,
       handler: error instanceof HandlerError ? error.handler : null,
@@ -826,7 +829,7 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     };
     this.begin();
     this.db.setFatalError(fatal);
-    this.commit(checkpoint);
+    this.commit(pointer(failing));
     this.fatal = fatal;
     this.log("error", `subgraph failed: ${fatal.message}`);
     this.notify("failed", fatal);
@@ -903,6 +906,13 @@ export class Indexer extends EventEmitter<IndexerEvents> {
         transactionHash: null,
         logIndex: null,
       };
+      // The checkpoint of a subgraph that failed so is the block reorganised away: each later pass (or a restart)
+      // finds the same reorg again, which is nothing new to store or announce.
+      this.deepReorg = fatal;
+      if (this.fatal !== null && JSON.stringify(this.fatal) === JSON.stringify(fatal)) {
+        this.deepReorg = this.fatal;
+        return;
+      }
       this.db.transaction(() => {
         this.checkDeployment();
         this.db.setFatalError(fatal);

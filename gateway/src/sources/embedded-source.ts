@@ -223,6 +223,15 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
     }
   }
 
+  failedBlock(): number | null {
+    try {
+      return this.worker.status().fatalError?.blockNumber ?? null;
+    } catch {
+      // Stopped: no engine to read the status from.
+      return null;
+    }
+  }
+
   indexerRestart(): IndexerRestart | null {
     let status;
     try {

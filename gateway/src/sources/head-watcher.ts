@@ -312,10 +312,12 @@ export class HeadWatcher {
     }
     if (this.error !== null) this.options.logger.info("source available again", { block: meta.block.number });
     this.error = null;
-    // Asked even when `_meta` already says hasIndexingErrors (the embedded indexer's does for a failed subgraph, and
-    // graph-node's for non-fatal errors): only the status API says why, and a failure is logged with its message.
+    // Asked even when `_meta` already says hasIndexingErrors (graph-node's does for non-fatal errors): only the status
+    // API says why, and a failure is logged with its message.
     const failed = await this.failed(meta, signal);
-    if (failed) meta = await this.lastWholeBlock(meta, signal);
+    // The head's own: `_meta` at the block before the failing one answers without the error.
+    const headHasErrors = meta.hasIndexingErrors;
+    meta = await this.lastWholeBlock(meta, signal);
     const previous = this.current;
     const changed = previous === null || previous.number !== meta.block.number || previous.hash !== meta.block.hash;
     const timing = await this.parentAndTime(meta, changed, signal);
@@ -323,7 +325,7 @@ export class HeadWatcher {
       number: meta.block.number,
       hash: meta.block.hash,
       ...timing,
-      hasIndexingErrors: meta.hasIndexingErrors || failed,
+      hasIndexingErrors: headHasErrors || failed,
       ...(failed && this.failure !== null ? { failure: this.failure } : {}),
       ...(this.healthReport === null ? {} : { health: this.healthReport }),
     };
@@ -339,10 +341,11 @@ export class HeadWatcher {
    * The head to serve of a deployment that failed deterministically at `failedAt`: graph-node moves its head onto the
    * failing block (core/src/subgraph/runner.rs; the embedded indexer does too), and every read of that block answers
    * `indexing_error` alone. The block below it is the last one indexed whole, and `_meta` at it is answered without
-   * the error, so the gateway serves that block's state instead of failing every query.
+   * the error, so the gateway serves that block's state instead of failing every query. The failing block is the
+   * status API's (graph-node), else the source's own (the embedded indexer, which has none): both are served alike.
    */
   private async lastWholeBlock(meta: MetaEntity, signal: AbortSignal): Promise<MetaEntity> {
-    const failedAt = this.failedAt;
+    const failedAt = this.source.deploymentHealth === undefined ? (this.source.failedBlock?.() ?? null) : this.failedAt;
     if (failedAt === null || failedAt === 0 || meta.block.number < failedAt) return meta;
     const fields = this.sourceHasParentHash ? META_FIELDS : META_FIELDS_WITHOUT_PARENT;
     return (await this.ask(`{ _meta(block: { number: ${failedAt - 1} }) { ${fields} } }`, signal))._meta;

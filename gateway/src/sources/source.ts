@@ -51,6 +51,12 @@ export interface SubgraphSource {
    * sources that run one (the embedded indexer); null while one does.
    */
   indexerDown?(): string | null;
+  /**
+   * The block a deterministic failure (a handler's) stopped the index at, for sources that know it without an
+   * indexing-status API (the embedded indexer); null while it has not failed. The index's head is that block, whose
+   * reads answer `indexing_error` alone, as graph-node's (see HeadWatcher's lastWholeBlock).
+   */
+  failedBlock?(): number | null;
   /** While a thread that died or hung awaits its restart: why it stopped, and in how many ms the new one is due (0: it is starting). */
   indexerRestart?(): IndexerRestart | null;
   /**

@@ -1,9 +1,9 @@
 // graph-node's answer for a subgraph that failed (graphql/src/store/resolver.rs, post_process). graph-node records a
 // deterministic error at the failing block and moves the deployment's head onto it, so every read of the head sees
 // the error: the answer carries `indexing_error`, and under `subgraphError: deny` (the default) only `_meta`, `_logs`,
-// `__schema` and `__type` keep their data. The embedded indexer keeps its checkpoint on the block before the failure
-// (the failing block's writes are discarded, as graph-node discards all but its PoI), so its head reads are the ones
-// graph-node answers so; a read at an earlier block, by number or hash, is answered as it is.
+// `__schema` and `__type` keep their data. The embedded indexer's checkpoint moves onto the failing block too (its
+// writes discarded, as graph-node discards all but its PoI), so its head reads are the ones graph-node answers so; a
+// read at an earlier block, by number or hash, is answered as it is.
 import { GraphQLError, type ExecutionResult } from "graphql";
 import type { RootField } from "./api-schema";
 

@@ -1,7 +1,8 @@
 // graph-node's HTTP query endpoint: `POST /subgraphs/name/<name>` (and `/subgraphs/id/<deployment>`) with a JSON
 // body `{ query, variables, operationName }`, answering `{ data, errors }`. A GET of the same path returns a short
 // text. `POST /graphql` answers graph-node's indexing-status queries (its index node's path, port 8030 there; see
-// index-node.ts). `GET /status` (not in graph-node) returns the indexing status, including a fatal error's message.
+// index-node.ts). `GET /` answers graph-node's index message. `GET /status` (not in graph-node) returns the indexing
+// status, including a fatal error's message.
 // Binds 127.0.0.1 unless told otherwise.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -98,6 +99,12 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
     if (req.method === "OPTIONS") {
       res.writeHead(204, CORS);
       res.end();
+      return;
+    }
+    if (req.method === "GET" && path === "/") {
+      // graph-node's index (server/http/src/service.rs): what a liveness check of its query port asks
+      // (`curl -f http://graph-node:8000/`), which a 404 would fail.
+      json(res, 200, { message: "Access deployed subgraphs by deployment ID at /subgraphs/id/<ID> or by name at /subgraphs/name/<NAME>" });
       return;
     }
     if (req.method === "GET" && path === "/status") {

@@ -142,6 +142,19 @@ function fatalErrorOf(status: ReturnType<QueryExecutor["status"]>): ErrorValue |
   return { message: `${reason}${when}`, block: null, handler: null, deterministic: false };
 }
 
+/**
+ * The last block a failed subgraph indexed whole: the one before the failing block, which the checkpoint sits on (as
+ * graph-node's head does), else the checkpoint itself (the last block a thread that died committed).
+ */
+function lastHealthyBlock(status: ReturnType<QueryExecutor["status"]>): BlockValue | null {
+  const { checkpoint, fatalError } = status;
+  if (checkpoint === null) return null;
+  if (fatalError !== null && fatalError.blockNumber === checkpoint.number && checkpoint.parentHash !== null && checkpoint.number > 0) {
+    return { number: String(checkpoint.number - 1), hash: checkpoint.parentHash };
+  }
+  return { number: String(checkpoint.number), hash: checkpoint.hash };
+}
+
 function statusOf(executor: QueryExecutor): StatusValue {
   const status = executor.status();
   const { checkpoint } = status;
@@ -167,9 +180,8 @@ function statusOf(executor: QueryExecutor): StatusValue {
         chainHeadBlock: head,
         earliestBlock: earliest === null ? null : { number: String(earliest), hash: "0x0" },
         latestBlock: latest,
-        // The checkpoint of a failed subgraph is the block before the failing one (or the last one a thread that died
-        // committed); a healthy one has none, as in graph-node, which sets it only when a deployment fails.
-        lastHealthyBlock: fatalError === null ? null : latest,
+        // A healthy subgraph has none, as in graph-node, which sets it only when a deployment fails.
+        lastHealthyBlock: fatalError === null ? null : lastHealthyBlock(status),
       },
     ],
     entityCount: () => String(executor.entityCount()),

@@ -8,13 +8,17 @@ import * as path from "node:path";
 import type { GatewayRuntime } from "../../../gateway/src/gateway";
 import { readyz } from "../../../gateway/src/http/health";
 import { indexingStatus } from "../../../gateway/src/services/indexing";
-import { onIndexedHead, type EmbeddedSubgraphSource } from "../../../gateway/src/sources/embedded-source";
+import { startGateway } from "../../../gateway/src";
+import { silentLogger } from "../../../gateway/src/logger";
+import { EmbeddedSubgraphSource, onIndexedHead } from "../../../gateway/src/sources/embedded-source";
+import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
 import { Indexer, type RestartPolicy } from "../../../subgraph/indexer";
 import type { IndexerWorkerEvents } from "../../../subgraph/indexer/worker/handle";
 import { waitUntil } from "../../helpers/wait";
 import { indexedEmbeddedRuntime } from "../helpers/embedded-runtime";
 import { environment } from "../helpers/environment";
-import { probeBuildDir } from "../../subgraph/indexer/helpers/probe";
+import { probeBuildDir, registerProvider } from "../../subgraph/indexer/helpers/probe";
+import { useProbeFixture } from "../../subgraph/indexer/helpers/use-probe-fixture";
 
 describe("the embedded source's pushes to the head watcher", function () {
   it("tells of each commit, the end of a sync, and a reorganisation's rollback to the common ancestor", function () {
@@ -171,5 +175,84 @@ describe("the embedded source's log", function () {
       .filter((record) => record.msg.includes("starting over"))
       .map(({ level, component, msg }) => ({ level, component, msg }));
     expect(startedOver).to.deep.equal([{ level: "warn", component: "indexer", msg: `database ${db} belonged to another chain or subgraph build: starting over` }]);
+  });
+});
+
+describe("the embedded source of a subgraph that failed", function () {
+  this.timeout(120_000);
+  const sources: EmbeddedSubgraphSource[] = [];
+  after(async function () {
+    for (const source of sources) await source.close();
+  });
+  // Registered after the hook above: the sources stop before the chain they read closes.
+  const fx = useProbeFixture();
+  const deployment = () => ({ network: "hardhat", chainId: 31337, contracts: { Probe: { address: fx.probe.address, blockNumber: 0 } } });
+  /** The block whose handler fails: every index of this chain stops there. */
+  let failing: number;
+  before(async function () {
+    await registerProvider(fx.probe, fx.chain.accounts[1]!, "before", 1n, 1);
+    await fx.probe.send("probe", [1, "embedded boom"]);
+    failing = await fx.chain.blockNumber();
+  });
+
+  it("is served at the block before the failing one, as graph-node's: its head is the failing block, whose reads answer indexing_error alone", async function () {
+    const source = await EmbeddedSubgraphSource.start({
+      rpcUrl: fx.chain.url,
+      deployment: deployment(),
+      dbPath: fx.dbPath("embedded-failed.sqlite"),
+      subgraphBuildDir: fx.buildDir,
+      pollIntervalMs: 50,
+      logger: silentLogger,
+    });
+    sources.push(source);
+    await waitUntil(() => source.failedBlock() !== null, "the subgraph failed");
+    expect(source.failedBlock()).to.equal(failing);
+    // The index's head is the failing block: its reads answer the error alone.
+    expect(await source.request(`{ _meta { block { number } hasIndexingErrors } }`)).to.deep.equal({ _meta: { block: { number: failing }, hasIndexingErrors: true } });
+    const error = await source.request(`{ providers { name } }`).catch((e: unknown) => e);
+    expect(error).to.have.property("detail", "the embedded indexer answered with an error: indexing_error");
+
+    const watcher = new HeadWatcher(source, { logger: silentLogger });
+    const head = await watcher.refresh();
+    // `_meta` at a block number names no hash: the requests pin it by number.
+    expect(head).to.include({ number: failing - 1, hash: null, hasIndexingErrors: true });
+    // What the gateway reads at the head it serves answers, as of the last block indexed whole.
+    const block = { number: head.number };
+    expect(await source.request(`query ($block: Block_height) { providers(block: $block) { name } }`, { block })).to.deep.equal({
+      providers: [{ name: "before" }],
+    });
+  });
+
+  it("makes the gateway not ready, saying the indexer stopped on an error, at the block before the failing one", async function () {
+    const handle = await startGateway({
+      source: {
+        rpcUrl: fx.chain.url,
+        deployment: deployment(),
+        dbPath: fx.dbPath("gateway-failed.sqlite"),
+        subgraphBuildDir: fx.buildDir,
+        indexerPollMs: 50,
+      },
+      chain: null,
+      port: 0,
+      logger: silentLogger,
+    });
+    try {
+      type Ready = { status: number; body: { ready: boolean; hasIndexingErrors: boolean; indexedBlock: number; reason: string } };
+      const ask = async (): Promise<Ready> => {
+        const response = await fetch(new URL("/readyz", handle.url));
+        return { status: response.status, body: (await response.json()) as Ready["body"] };
+      };
+      await waitUntil(async () => (await ask()).body.hasIndexingErrors, "the gateway reports the failure");
+      const { status, body } = await ask();
+      expect([status, body.ready, body.hasIndexingErrors, body.indexedBlock, body.reason]).to.deep.equal([
+        503,
+        false,
+        true,
+        failing - 1,
+        "the indexer stopped on an error",
+      ]);
+    } finally {
+      await handle.stop();
+    }
   });
 });

@@ -58,7 +58,7 @@ describe("embedded indexer: failures", function () {
   it("fails on a handler abort: message and block stored, block's writes discarded, no advancing", async function () {
     const [A, B] = fx.chain.accounts.slice(1, 3);
     await registerProvider(fx.probe, A!, "before", 1n, 1);
-    await fx.chain.mine(); // an empty block: the checkpoint lands on it, just before the failing block
+    await fx.chain.mine(); // an empty block just before the failing one
     await fx.chain.setAutomine(false);
     await sample(fx.probe, { key: "k", small: 1n, big: 1n, negative: -1n, blob: "0x01", flag: true, labels: ["same-block"], count: 1 });
     await fx.probe.send("probe", [1, "boom 💥"]);
@@ -70,8 +70,9 @@ describe("embedded indexer: failures", function () {
     const indexer = await index();
     const status = indexer.status();
     expect(status.failed).to.equal(true);
-    expect(status.checkpoint!.number).to.equal(failing - 1);
     const fatal = status.fatalError!;
+    // As graph-node's head: on the failing block, whose writes are discarded.
+    expect(status.checkpoint).to.include({ number: failing, hash: fatal.blockHash });
     expect(fatal).to.include({ blockNumber: failing, handler: "handleProbe", dataSource: "Probe", logIndex: 1 });
     expect(fatal.message).to.match(/^Mapping aborted at src\/mapping\.ts, line \d+, column \d+, with message: boom 💥 in handler `handleProbe`/);
     expect(fatal.message).to.include(`at block #${failing}`);
@@ -84,14 +85,19 @@ describe("embedded indexer: failures", function () {
       expect(result.errors?.map((e) => e.message)).to.deep.equal(["indexing_error"]);
       // The earlier transaction of the failing block is discarded with it; later blocks are never indexed.
       expect(result.data).to.deep.equal({ providers: [{ name: "before" }], samples: [] });
-      expect(await gql(engine, `{ _meta { block { number } hasIndexingErrors } }`)).to.deep.equal({ _meta: { block: { number: failing - 1 }, hasIndexingErrors: true } });
+      expect(await gql(engine, `{ _meta { block { number } hasIndexingErrors } }`)).to.deep.equal({ _meta: { block: { number: failing }, hasIndexingErrors: true } });
+      // The block before the failing one is read as it is, without the error.
+      expect(await gql(engine, `{ providers(block: { number: ${failing - 1} }) { name } _meta(block: { number: ${failing - 1} }) { hasIndexingErrors } }`)).to.deep.equal({
+        providers: [{ name: "before" }],
+        _meta: { hasIndexingErrors: false },
+      });
       expect(engine.status().fatalError!.message).to.equal(fatal.message);
     } finally {
       engine.close();
     }
     // Another pass does not advance.
     await indexer.syncOnce();
-    expect(indexer.status().checkpoint!.number).to.equal(failing - 1);
+    expect(indexer.status().checkpoint!.number).to.equal(failing);
   });
 
   it("names the failing event's block hash, transaction and log in the fatal error, as the failed event gives it", async function () {
@@ -114,7 +120,7 @@ describe("embedded indexer: failures", function () {
     const run = await runCli(["--rpc", fx.chain.url, "--db", fx.dbPath(`failure-${++runs}.sqlite`), "--subgraph", fx.buildDir, "--once", "--quiet"]);
     expect(run.code, run.stderr).to.equal(1);
     expect(run.stderr).to.match(/^SUBGRAPH FAILED: Mapping aborted at .*with message: cli boom/m);
-    expect(run.stdout).to.match(new RegExp(`^done: block ${failing - 1} \\(0x[0-9a-f]{64}\\), FAILED: Mapping aborted .*cli boom`, "m"));
+    expect(run.stdout).to.match(new RegExp(`^done: block ${failing} \\(0x[0-9a-f]{64}\\), FAILED: Mapping aborted .*cli boom`, "m"));
   });
 
   it("reports the fatal error's message at GET /status", async function () {
@@ -141,8 +147,8 @@ describe("embedded indexer: failures", function () {
       const head = await ask("{ providers { id } }");
       expect(((await head.json()) as { errors: Array<{ message: string }> }).errors.map((e) => e.message)).to.deep.equal(["indexing_error"]);
       expect(head.headers.get("graph-attestable")).to.equal("false");
-      // The head read: the checkpoint, which stays on the block before the failing one here (see the README).
-      expect(JSON.parse(head.headers.get("graph-indexed")!)).to.include({ number: failing - 1, hash: indexer.status().checkpoint!.hash });
+      // The head read: the checkpoint, on the failing block as graph-node's head is.
+      expect(JSON.parse(head.headers.get("graph-indexed")!)).to.include({ number: failing, hash: indexer.status().checkpoint!.hash });
       const before = await ask(`{ providers(block: { number: ${failing - 1} }) { id } }`);
       expect(before.headers.get("graph-attestable")).to.equal("true");
     } finally {
@@ -224,7 +230,7 @@ describe("embedded indexer: failures", function () {
     expect(versionsAt(fx.dbPath(`failure-${runs}.sqlite`), second)).to.deep.equal([]);
   });
 
-  it("stays failed after a restart", async function () {
+  it("stays failed after a restart, on the failing block, without running its handlers again", async function () {
     await probeBlock(1, "boom");
     const db = fx.dbPath(`failure-${++runs}.sqlite`);
     const first = await index([], db);
@@ -232,9 +238,18 @@ describe("embedded indexer: failures", function () {
     await first.close();
     open.splice(open.indexOf(first), 1);
     await fx.chain.mine(3);
-    const second = await index([], db);
-    expect(second.status().fatalError).to.deep.equal(fatal);
-    expect(second.status().checkpoint!.number).to.equal(fatal.blockNumber - 1);
+    const logs: IndexerLogRecord[] = [];
+    const second = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, logger: (r) => logs.push(r) });
+    open.push(second);
+    const failed: unknown[] = [];
+    second.on("failed", (f) => failed.push(f));
+    const status = await second.syncOnce();
+    expect(status.fatalError).to.deep.equal(fatal);
+    expect(status.checkpoint).to.include({ number: fatal.blockNumber, hash: fatal.blockHash });
+    // Neither run again (its mapping logs, a second failure) nor taken as done: nothing of the block is stored.
+    expect(logs.filter((l) => l.source === "mapping")).to.deep.equal([]);
+    expect(failed).to.deep.equal([]);
+    expect(versionsAt(db, fatal.blockNumber)).to.deep.equal([]);
   });
 
   it("stays failed while the node is behind the failed block, and does not revert anything", async function () {

@@ -228,8 +228,10 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       const { worker, server } = await serving((w) => w.status().failed, "the subgraph failed");
       const status = worker.status();
       const fatal = status.fatalError!;
-      const before = { number: String(failing - 1), hash: status.checkpoint!.hash };
-      expect(status.checkpoint!.number).to.equal(failing - 1);
+      // As graph-node's: the head on the failing block, the last healthy block the one before it.
+      const latest = { number: String(failing), hash: fatal.blockHash };
+      const before = { number: String(failing - 1), hash: status.checkpoint!.parentHash };
+      expect(status.checkpoint!.number).to.equal(failing);
       const { body } = await ask(server, FULL_STATUS, { ids: [status.deployment] });
       const [answer] = body.data!.indexingStatuses;
       expect(answer).to.deep.include({
@@ -241,7 +243,7 @@ describe("embedded indexer: graph-node's indexing-status API (POST /graphql)", f
       });
       expect(fatal.message).to.include("status boom");
       const [chain] = answer!["chains"] as Array<Record<string, unknown>>;
-      expect(chain).to.deep.include({ latestBlock: before, lastHealthyBlock: before });
+      expect(chain).to.deep.include({ latestBlock: latest, lastHealthyBlock: before });
     });
   });
 });

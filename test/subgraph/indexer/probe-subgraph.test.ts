@@ -655,8 +655,17 @@ describe("embedded indexer: probe subgraph", function () {
       }
     });
 
-    it("answers a GET of a path that is no query path nor /status nor /graphql with 404, naming the query path", async function () {
-      for (const path of ["/", "/graphiql", "/subgraphs/name/other"]) {
+    it("answers a GET of / as graph-node's query port does: 200 and its index message, as a liveness check expects", async function () {
+      const response = await fetch(`${server.url}/`);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("access-control-allow-origin")).to.equal("*");
+      expect(await response.json()).to.deep.equal({
+        message: "Access deployed subgraphs by deployment ID at /subgraphs/id/<ID> or by name at /subgraphs/name/<NAME>",
+      });
+    });
+
+    it("answers a GET of a path that is no query path nor /, /status or /graphql with 404, naming the query path", async function () {
+      for (const path of ["/graphiql", "/subgraphs/name/other", "/subgraphs"]) {
         const response = await fetch(`${server.url}${path}`);
         expect(response.status, path).to.equal(404);
         expect(await response.text(), path).to.equal(`No subgraph at ${path}. Query /subgraphs/name/probe with POST.\n`);

@@ -124,6 +124,30 @@ describe("embedded indexer: reorgs and fetching", function () {
     expect(failed).to.have.length(1);
   });
 
+  it("stays failed for a reorg deeper than the threshold after a restart, without announcing or storing it again", async function () {
+    const fork = await fx.chain.snapshot();
+    await fx.chain.mine(6);
+    const { indexer, db } = await openIndexer({ reorgThreshold: 2 });
+    await indexer.syncOnce();
+    await fx.chain.revert(fork);
+    await fx.probe.send("setStatus", [fx.chain.accounts[1], true]);
+    await fx.chain.mine(8);
+    const fatal = (await indexer.syncOnce()).fatalError!;
+    expect(fatal.message).to.include("reorg deeper than the reorg threshold (2 blocks)");
+    await indexer.close();
+    open.splice(open.indexOf(indexer), 1);
+    const before = dumpDatabase(db);
+    const logs: IndexerLogRecord[] = [];
+    const again = await Indexer.open({ subgraph: fx.buildDir, rpc: fx.chain.url, db, reorgThreshold: 2, logger: (r) => logs.push(r) });
+    open.push(again);
+    const failed: unknown[] = [];
+    again.on("failed", (f) => failed.push(f));
+    for (let pass = 0; pass < 2; pass++) expect((await again.syncOnce()).fatalError).to.deep.equal(fatal);
+    expect(failed).to.deep.equal([]);
+    expect(logs.filter((l) => l.level === "warning" || l.level === "error")).to.deep.equal([]);
+    expect(dumpDatabase(db)).to.deep.equal(before);
+  });
+
   it("shrinks eth_getLogs ranges the node refuses and still indexes everything", async function () {
     const [A] = fx.chain.accounts.slice(1, 2);
     for (let i = 0; i < 12; i++) await postJob(fx.probe, 100n + BigInt(i), A!, { note: `job ${i}` });

@@ -679,14 +679,18 @@ describe("embedded indexer: restarts", function () {
       expect(await rpc.request("eth_blockNumber", []).catch((e: unknown) => e)).to.be.instanceOf(RateLimitedError);
       indexer.on("retry", (error: unknown) => retries.push(error));
       const pass: Promise<IndexerStatus | void> = how === "run" ? indexer.run() : indexer.syncOnce();
-      // The pass's first request waits in the hold.
-      while (sleepers.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      await waitUntil(() => sleepers.length > 0, "the pass's first request waits in the hold", { intervalMs: 1 });
       let stoppedAt: number | null = null;
       const stopped = indexer.stop().then(() => (stoppedAt = time.clock));
-      // A grace for the stop to finish; then the hold ends, which also ends a stop that waits for it.
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      time.clock = 60_000;
-      for (const wake of sleepers.splice(0)) wake();
+      try {
+        // The hold ends only when the test ends it: a stop that waits it out never ends. The bound only turns that
+        // hang into a failure, on however loaded a machine.
+        await waitUntil(() => stoppedAt !== null, "stop() ends while the hold is on", { timeoutMs: 60_000 });
+      } finally {
+        // Ends the hold for the close, the stop having ended or not.
+        time.clock = 60_000;
+        for (const wake of sleepers.splice(0)) wake();
+      }
       await stopped;
       const outcome = await pass.catch((e: unknown) => e);
       return { stoppedAt, outcome, logs, retries, before, status: indexer.status() };
@@ -697,8 +701,8 @@ describe("embedded indexer: restarts", function () {
     }
   }
 
-  it("stop() ends run() at once while a 429's Retry-After: 60 holds its transport: no retry, no error, not failed", async function () {
-    this.timeout(30_000);
+  it("stop() ends run() while a 429's Retry-After: 60 holds its transport, without waiting it out: no retry, no error, not failed", async function () {
+    this.timeout(120_000);
     const { stoppedAt, outcome, logs, retries, before, status } = await stopHeld("run", fx.dbPath("held-run.sqlite"));
     // Resolved on a clock still at 0: the hold was not waited out.
     expect(stoppedAt).to.equal(0);
@@ -709,8 +713,8 @@ describe("embedded indexer: restarts", function () {
     expect(status.checkpoint!.number).to.equal(before);
   });
 
-  it("stop() ends a syncOnce pass at once while a 429's Retry-After: 60 holds its transport; opened again, it resumes from the checkpoint", async function () {
-    this.timeout(30_000);
+  it("stop() ends a syncOnce pass while a 429's Retry-After: 60 holds its transport, without waiting it out; opened again, it resumes from the checkpoint", async function () {
+    this.timeout(120_000);
     const db = fx.dbPath("held-once.sqlite");
     const { stoppedAt, outcome, before } = await stopHeld("syncOnce", db);
     expect(stoppedAt).to.equal(0);

@@ -1,8 +1,8 @@
 // A failed subgraph answers queries as graph-node answers them (graphql/src/store/resolver.rs, post_process): graph-node
 // moves a failed deployment's head onto the failing block and records the error there, so every field read at the
 // head carries `indexing_error`, its data left out unless the field asks `subgraphError: allow`; `_meta` (the way to
-// see the failure) and introspection are kept. The embedded indexer's checkpoint stays on the block before the
-// failure: its head reads are those graph-node answers with the error.
+// see the failure) and introspection are kept. Here the checkpoint is the block before the failure, as a database
+// of an earlier version of the indexer holds it: its head reads are still those graph-node answers with the error.
 import { expect } from "chai";
 import { QueryEngine } from "../../../../subgraph/indexer/query/engine";
 import { SchemaDatabase } from "../helpers/schema-db";
