@@ -804,7 +804,11 @@ function renderJob(job) {
           ? `result due by ${formatTime(job.resultDeadline)}`
           : job.status === "SUBMITTED"
             ? `disputable until ${formatTime(job.challengeDeadline)}, then anyone may settle it`
-            : null,
+            : // A disputed job waits on its arbitrator, but not for ever: "Open, not ruled yet" alone left its client
+              // with no date, nor with the way out DisputeManager gives once the ruling period is over.
+              job.status === "DISPUTED" && job.dispute && !job.dispute.resolved
+              ? `ruling due by ${formatTime(job.dispute.ruleDeadline)}, then anyone may close the dispute as a draw (dispute close-expired)`
+              : null,
     ],
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],

@@ -1063,6 +1063,25 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives a disputed job's deadline: when the arbitrator must rule by, and that anyone may close the dispute after", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("DISPUTED");
+      // 2023-11-24 22:13 UTC: DisputeManager's disputePeriod (10 days) after 2023-11-14 22:13.
+      update.data.jobUpdated.dispute = { ruling: "NONE", resolved: false, ruleDeadline: "1700864000" };
+      send(update);
+      const expected = "ruling due by 2023-11-24 22:13 UTC, then anyone may close the dispute as a draw (dispute close-expired)";
+      const deadline = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Deadline")?.nextElementSibling?.textContent ?? null);
+      await waitUntil(async () => (await deadline()) === expected, "the dialog gives the ruling's deadline");
+      expect(await deadline()).to.equal(expected);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("writes the block number right after the connection state, one space apart as its text reads, not a wide gap", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
