@@ -1305,7 +1305,17 @@ const loadGovernance = latestOnly(
 
 // -------------------------------------------------------------------------------------------------------- live
 
-const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, renderIndexing);
+/**
+ * A read of the indexing status that fails (the gateway away) leaves its figures, the latest it read, but not its
+ * verdict: "In sync" beside an "Offline" corner and a banner saying the status could not be read.
+ */
+function indexingUnread(message) {
+  const health = byId("idx-health");
+  health.textContent = `Not updated: ${message}`;
+  health.dataset.tone = "bad";
+}
+
+const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, renderIndexing, indexingUnread);
 
 let lastBlock = null;
 let liveState = "connecting";

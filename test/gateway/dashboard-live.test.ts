@@ -1940,6 +1940,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says the indexing status is not updated, with the error, when it cannot be read again, rather than 'In sync'", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Overview(")) {
+          return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ data: { networkStats: networkStats(9), indexingStatus: status } }) });
+        }
+        // The gateway gone after the page loaded: its periodic read of the indexing status gets no answer.
+        if (query.includes("query Indexing ")) return route.abort("connectionrefused");
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status it read at start-up");
+      const expected = ["Not updated: the gateway cannot be reached (Failed to fetch)", "bad"];
+      await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page says the status is not updated", { timeoutMs: 30_000 });
+      expect(await health(page)).to.deep.equal(expected);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says that indexing stopped on an error where no restart is due", async function () {
     if (browser === null || server === null) return;
     const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
