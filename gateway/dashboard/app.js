@@ -859,7 +859,7 @@ function openJob(id) {
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
   if (!dialog.open) dialog.showModal();
-  const shown = { id, stop: () => {}, retry: null, loaded: false };
+  const shown = { id, stop: () => {}, retry: null, loaded: false, stopped: null };
   shownJob = shown;
   renderJobLoading();
   followJob(shown);
@@ -875,12 +875,25 @@ function renderJobLoading() {
   replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-loading" }, waiting));
 }
 
+/**
+ * The line under a job whose updates stopped: a restarting gateway (SHUTTING_DOWN) drops the connection right after,
+ * and the subscription asked for again waits for it, for up to the 30 s of the backoff: "asking again in 5 s" read as
+ * a promise the page did not keep.
+ */
+function renderJobNotice() {
+  const notice = document.querySelector('[data-testid="job-notice"]');
+  if (shownJob === null || !shownJob.stopped || notice === null) return;
+  const next = liveState === "live" ? `asking again in ${RESUBSCRIBE_MS / 1000} s` : "they resume once the live connection to the gateway is back (see the corner)";
+  notice.textContent = `Updates stopped (${shownJob.stopped}); ${next}.`;
+}
+
 /** Subscribes the dialog's job to jobUpdated, which sends the job as it is now, then again after each change. */
 function followJob(shown) {
   shown.stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id: shown.id }, {
     next: (result) => {
       if (shownJob !== shown) return;
       shown.loaded = true;
+      shown.stopped = null;
       if (result.errors?.length) {
         replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
         reportError("Job", graphqlErrors(result.errors));
@@ -898,13 +911,12 @@ function followJob(shown) {
         // A restarting gateway ends every subscription (SHUTTING_DOWN) before it drops the connection: the client
         // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
         // state shown stays, with a line saying that updates stopped, until the new subscription sends the job.
-        byId("job-detail").append(
-          h(
-            "p",
-            { class: "empty", "data-testid": "job-notice" },
-            `Updates stopped (${error.message}); asking again in ${RESUBSCRIBE_MS / 1000} s.`,
-          ),
-        );
+        shown.stopped = error.message;
+        // One line, however many times the subscription asked for again is ended in turn.
+        if (document.querySelector('[data-testid="job-notice"]') === null) {
+          byId("job-detail").append(h("p", { class: "empty", "data-testid": "job-notice" }));
+        }
+        renderJobNotice();
         shown.retry = setTimeout(() => {
           if (shownJob === shown) followJob(shown);
         }, RESUBSCRIBE_MS);
@@ -1341,6 +1353,7 @@ function renderLive(state, retryInMs) {
   }
   renderLiveBlock();
   renderJobLoading();
+  renderJobNotice();
 }
 
 function renderLiveBlock() {

@@ -2057,6 +2057,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
   }
 
+  it("says the job dialog's updates resume once the live connection is back, not in 5 s, while the restarted gateway is away", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // The stand-in takes the page's connections until the gateway "goes away": each later one is closed at once.
+      let away = false;
+      await page.routeWebSocket("**/graphql", (socket) => {
+        if (away) socket.close();
+        else socket.connectToServer();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const first = (await openDialogOnOpenJob(page))()[0]!;
+      away = true;
+      const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
+      first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
+      await page.waitForSelector('[data-testid="job-notice"]');
+      first.socket.close();
+      await page.waitForSelector("#live[data-state=offline]");
+      const expected = "Updates stopped (the gateway is shutting down); they resume once the live connection to the gateway is back (see the corner).";
+      await waitUntil(async () => (await page.textContent('[data-testid="job-notice"]')) === expected, "the dialog says its updates wait for the connection");
+      expect(await page.textContent('[data-testid="job-notice"]')).to.equal(expected);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
