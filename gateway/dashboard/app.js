@@ -112,6 +112,8 @@ function latestOnly(area, load, render, failed = () => false, stale = null) {
       const result = await load(...args);
       if (mine !== token) return null;
       render(result);
+      // The gateway answers: the live connection need not wait out its backoff (the indexing status is read every 10 s).
+      if (liveState === "offline") liveClient.reconnectNow();
       if (stale !== null) staleNote(stale, null);
       clearError(area);
       failedAreas.delete(area);

@@ -1386,6 +1386,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("connects again at once when the gateway answers over HTTP, not at the end of the backoff's pause", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      let away = true;
+      await page.routeWebSocket("**/graphql", (socket) => {
+        if (away) socket.close();
+        else socket.connectToServer();
+      });
+      // The page's clock stands still: its next try, at the end of the pause it counts down, never comes by itself.
+      await page.clock.install();
+      await page.clock.pauseAt(new Date("2030-01-01T00:00:00Z"));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      await page.waitForSelector("#live[data-state=offline]");
+      away = false;
+      const answered = page.waitForResponse((response) => response.ok() && response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await answered;
+      await page.waitForSelector("#live[data-state=live]");
+      expect(await page.textContent("#live-text")).to.equal("Live");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says the job dialog waits for the live connection while the gateway's WebSocket is down, not just 'Loading…'", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
