@@ -736,6 +736,8 @@ function showJobsOf(provider) {
   jobs.pager.reset();
   loadJobs();
   byId("jobs-title").scrollIntoView();
+  // The closed dialog hands focus back to the provider's row far above: the next Tab scrolled the page back up there.
+  input.focus({ preventScroll: true });
 }
 
 // ------------------------------------------------------------------------------------------------- job detail

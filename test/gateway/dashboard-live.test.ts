@@ -669,6 +669,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("moves keyboard focus to the jobs table's provider filter on 'All its jobs', not back to the providers table above", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    (view.data.provider as { jobs: { nodes: unknown[] } }).jobs.nodes = [JOBS_PAGE.nodes[0]];
+    const page = await pageWithProviderView(() => view);
+    try {
+      const address = wideProviders()[0]!.address as string;
+      await page.focus("[data-testid=provider-view-all-jobs]");
+      const filtered = page.waitForRequest((request) => {
+        const body = request.postDataJSON() as { query: string; variables: { filter?: { provider?: string } | null } } | null;
+        return body?.query.includes("query Jobs(") === true && body.variables.filter?.provider === address;
+      });
+      await page.keyboard.press("Enter");
+      await filtered;
+      const focused = () => page.$$eval(":focus", (elements) => elements.map((el) => [el.id, (el as unknown as { value?: string }).value ?? null]));
+      await waitUntil(async () => JSON.stringify(await focused()) === JSON.stringify([["f-job-provider", address]]), "focus moves to the provider filter");
+      expect(await focused()).to.deep.equal([["f-job-provider", address]]);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
   for (const width of [320, 390]) {
     it(`keeps each option of the provider view's job create command on one line with its value at ${width} px, breaking only between options`, async function () {
       if (browser === null || server === null) return;
