@@ -186,7 +186,7 @@ const JOB_DETAIL_FIELDS = `
   collateral ${AMOUNT}
   result { uri cost ${AMOUNT} billedSeconds }
   settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} slashed ${AMOUNT} }
-  dispute { ruling resolved ruleDeadline }
+  dispute { ruling resolved ruleDeadline deposit ${AMOUNT} }
   ${TIMELINE_FIELDS}`;
 
 /**

@@ -781,6 +781,16 @@ function resultFact(job) {
   return ["Result cost", h("span", { "data-testid": "job-result-cost" }, `${formatLat(job.result.cost.lat)} for `, billed)];
 }
 
+/**
+ * A resolved dispute's ruling and where the client's deposit went (DisputeManager's rule and closeExpired): the
+ * ruling alone left a client who lost its deposit to a rejected dispute without a word of it on the job.
+ */
+function disputeOutcome(dispute) {
+  const ruling = dispute.ruling === "EXPIRED" ? "Expired, not ruled in time (a draw)" : statusLabel(dispute.ruling);
+  const deposit = `the client's ${formatLat(dispute.deposit.lat)} deposit`;
+  return `${ruling}: ${deposit} ${dispute.ruling === "REJECTED" ? "went to the provider" : "went back to it"}`;
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -833,7 +843,7 @@ function renderJob(job) {
     // What the provider lost over the job (its time-out, an upheld dispute): the client's side of a failed job.
     ["Collateral slashed", job.settlement && job.settlement.slashed.wei !== "0" ? formatLat(job.settlement.slashed.lat) : null],
     // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.
-    ["Dispute", job.dispute ? (job.dispute.resolved ? statusLabel(job.dispute.ruling) : "Open, not ruled yet") : null],
+    ["Dispute", job.dispute ? (job.dispute.resolved ? disputeOutcome(job.dispute) : "Open, not ruled yet") : null],
     ["Spec", job.specURI],
   ].filter(([, value]) => value !== null);
   replace(

@@ -1376,7 +1376,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const send = await openJobDialog(page);
       const dispute = (ruling: string, resolved: boolean) => {
         const update = jobUpdate(resolved ? "REFUNDED" : "DISPUTED");
-        update.data.jobUpdated.dispute = { ruling, resolved };
+        update.data.jobUpdated.dispute = { ruling, resolved, ruleDeadline: "1700864000", deposit: { wei: "100000000000000000000", lat: "100" } };
         send(update);
       };
       const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
@@ -1384,8 +1384,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await shown()) === "Open, not ruled yet", "the dialog shows the open dispute");
       expect(await shown()).to.equal("Open, not ruled yet");
       dispute("UPHELD", true);
-      await waitUntil(async () => (await shown()) === "Upheld", "the dialog shows the ruling, Upheld");
-      expect(await shown()).to.equal("Upheld");
+      const upheld = "Upheld: the client's 100 LAT deposit went back to it";
+      await waitUntil(async () => (await shown()) === upheld, "the dialog shows the ruling, Upheld");
+      expect(await shown()).to.equal(upheld);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says where a resolved dispute's deposit went: back to the client, or to the provider where the ruling rejected it", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
+      const rulings = [
+        ["COMPLETED", "REJECTED", "Rejected: the client's 100 LAT deposit went to the provider"],
+        ["COMPLETED", "DRAW", "Draw: the client's 100 LAT deposit went back to it"],
+        ["COMPLETED", "EXPIRED", "Expired, not ruled in time (a draw): the client's 100 LAT deposit went back to it"],
+      ] as const;
+      for (const [status, ruling, expected] of rulings) {
+        const update = jobUpdate(status);
+        update.data.jobUpdated.dispute = { ruling, resolved: true, ruleDeadline: "1700864000", deposit: { wei: "100000000000000000000", lat: "100" } };
+        send(update);
+        await waitUntil(async () => (await shown()) === expected, `the dialog says where the deposit went, ${ruling}`);
+        expect(await shown()).to.equal(expected);
+      }
     } finally {
       await page.close();
     }
