@@ -426,12 +426,21 @@ function notNowReason(p, criteria) {
  */
 function quoteCell(p, criteria) {
   if (p.quote !== null) {
-    const cost = formatLat(p.quote.cost.lat);
-    return h(
-      "td",
-      { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei },
-      p.quote.collateralAvailable ? cost : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`),
-    );
+    // Said in words as the other reasons are: a bare "⚠" explained only in a tooltip, which no phone or keyboard shows,
+    // left an offer looking takeable that JobEscrow would refuse to accept.
+    const note = p.quote.collateralAvailable
+      ? null
+      : h(
+          "span",
+          {
+            class: "not-now muted",
+            "data-testid": "provider-not-now",
+            "data-reason": "collateral",
+            title: `Its free stake does not cover the ${formatLat(p.quote.collateral.lat)} of collateral this job locks`,
+          },
+          "not now: too little free stake",
+        );
+    return h("td", { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei }, formatLat(p.quote.cost.lat), note);
   }
   const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, jobSeconds(criteria.hours));
   const reason = notNowReason(p, criteria);
