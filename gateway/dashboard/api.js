@@ -227,7 +227,10 @@ export async function loadActivity(categories) {
 /** Jobs and events the provider view lists, newest first. */
 export const PROVIDER_VIEW_SIZE = 10;
 
-/** One provider's view: its machine, stake, reputation and earnings, its latest jobs and its latest events. */
+/**
+ * One provider's view: its machine, stake, reputation and earnings, the open jobs directed at it (its own jobs list
+ * holds only those it accepted), its latest jobs and its latest events.
+ */
 export async function loadProvider(address) {
   const data = await graphql(
     `query Provider($address: Address!, $first: Int!) {
@@ -240,6 +243,7 @@ export async function loadProvider(address) {
         earnings { earned ${AMOUNT} disputeDepositsWon ${AMOUNT} disputeDepositsReturned ${AMOUNT} feesPaid ${AMOUNT} slashed ${AMOUNT} gpuHoursBilled }
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
+      directed: jobs(filter: { targetProvider: $address, statuses: [OPEN] }, first: $first) { nodes { ${JOB_SUMMARY_FIELDS} acceptDeadline } }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
       deployment { network contracts { name address } }
       governance { parameters { contract name value } }
@@ -251,7 +255,7 @@ export async function loadProvider(address) {
   const minTrackRecordCost = data.governance.parameters.find((p) => p.contract === "JobEscrow" && p.name === "minTrackRecordCost")?.value ?? null;
   // The network the Hardhat tasks name (--network), for the view's job create command; null without a deployment record.
   const network = data.deployment?.network ?? null;
-  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network };
+  return { provider: data.provider, directed: data.directed.nodes, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

@@ -1047,7 +1047,27 @@ function jobCreateCommand(p, network) {
   ];
 }
 
-function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network }) {
+/** A job in one of the provider view's lists: its id (opening the job dialog), status, needs, escrow and `when`. */
+function providerViewJob(j, when) {
+  return h(
+    "li",
+    { "data-id": j.id, "data-status": j.status },
+    h(
+      "span",
+      {},
+      h("button", { type: "button", class: "link", onclick: () => openJob(j.id) }, `#${j.id}`),
+      " ",
+      statusBadge(j.status),
+      " ",
+      needs(j.requirements),
+      // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".
+      ` · ${formatLat(j.escrowed.lat)} escrowed`,
+    ),
+    when,
+  );
+}
+
+function renderProvider({ provider: p, directed, activity, contracts, minTrackRecordCost, network }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -1091,6 +1111,21 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, 
   replace(
     byId("provider-detail"),
     h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    // A job posted for this provider alone waits on its answer, but appears in none of its lists until it accepts:
+    // its provider had to find it among every open job of the network.
+    directed.length > 0 ? h("h3", {}, "Directed at it, awaiting its answer") : null,
+    directed.length > 0
+      ? h(
+          "ul",
+          { class: "feed", "data-testid": "provider-view-directed" },
+          directed.map((j) =>
+            providerViewJob(
+              j,
+              h("span", { class: "time" }, pastAcceptDeadline(j) ? `accept by ${formatTime(j.acceptDeadline)}: passed` : `accept by ${formatTime(j.acceptDeadline)}`),
+            ),
+          ),
+        )
+      : null,
     h("h3", {}, `Latest jobs (${api.PROVIDER_VIEW_SIZE} at most)`),
     jobs.length > 0
       ? h("p", {}, h("button", { type: "button", class: "link", "data-testid": "provider-view-all-jobs", onclick: () => showJobsOf(p.address) }, "All its jobs, in the jobs table"))
@@ -1099,24 +1134,7 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, 
       "ul",
       { class: "feed", "data-testid": "provider-view-jobs" },
       jobs.length > 0
-        ? jobs.map((j) =>
-            h(
-              "li",
-              { "data-id": j.id, "data-status": j.status },
-              h(
-                "span",
-                {},
-                h("button", { type: "button", class: "link", onclick: () => openJob(j.id) }, `#${j.id}`),
-                " ",
-                statusBadge(j.status),
-                " ",
-                needs(j.requirements),
-                // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".
-                ` · ${formatLat(j.escrowed.lat)} escrowed`,
-              ),
-              h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt)),
-            ),
-          )
+        ? jobs.map((j) => providerViewJob(j, h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt))))
         : h("li", { class: "empty" }, "No jobs yet."),
     ),
     h("h3", {}, "Recent activity"),

@@ -145,6 +145,7 @@ function providerView(staked: string): { data: Record<string, unknown> } {
         earnings: { earned: ZERO, disputeDepositsWon: ZERO, disputeDepositsReturned: ZERO, feesPaid: ZERO, slashed: ZERO, gpuHoursBilled: 0 },
         jobs: { nodes: [] },
       },
+      directed: { nodes: [] },
       activity: { nodes: [] },
       deployment: null,
       governance: { parameters: [] },
@@ -663,6 +664,23 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=provider-view-job-create]")).to.equal(
         `npx hardhat job create --network localhost --from <your account> --provider ${address} --gpus 2 --max-price 2.63 --max-duration 90m --spec-file <your job spec>`,
       );
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("lists in the provider view the open jobs directed at it, which its own jobs list holds only once it accepts them", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    // 2023-11-15 22:13 UTC.
+    (view.data.directed as { nodes: unknown[] }).nodes = [{ ...JOBS_PAGE.nodes[0], acceptDeadline: "1700086400", pastAcceptDeadline: false }];
+    const page = await pageWithProviderView(() => view);
+    try {
+      const listed = () => page.$$eval("[data-testid=provider-view-directed] li", (items) => items.map((li) => li.textContent));
+      const expected = ["#7 Open 1× any GPU · 0 LAT escrowedaccept by 2023-11-15 22:13 UTC"];
+      await waitUntil(async () => JSON.stringify(await listed()) === JSON.stringify(expected), "the view lists the job directed at the provider");
+      expect(await listed()).to.deep.equal(expected);
     } finally {
       providersAnswer = null;
       await page.close();
