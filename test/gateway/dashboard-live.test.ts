@@ -556,7 +556,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         escrowed: { wei: "6000000000000000000", lat: "6.0" },
         result: { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 600 },
         settlement: { reason: null, amountPaid: ZERO, refund: { wei: "6000000000000000000", lat: "6.0" }, slashed: ZERO },
-        dispute: { ruling: "UPHELD", resolved: true },
+        dispute: { ruling: "UPHELD", resolved: true, ruleDeadline: "1700864000", deposit: { wei: "100000000000000000000", lat: "100" } },
       });
       send(update);
       await page.waitForSelector("#job-detail [data-testid=job-billed]");
