@@ -800,6 +800,18 @@ function disputeOutcome(dispute) {
   return `${ruling}: ${deposit} ${dispute.ruling === "REJECTED" ? "went to the provider" : "went back to it"}`;
 }
 
+/**
+ * A job's provider, opening its view (in place of the job dialog): a client weighing who runs, or may take, its job
+ * had to find that provider again in the table.
+ */
+function providerLink(value) {
+  const open = () => {
+    byId("job-dialog").close();
+    openProvider(value);
+  };
+  return h("button", { type: "button", class: "link", "data-testid": "job-provider-open", onclick: open }, address(value));
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -807,9 +819,9 @@ function renderJob(job) {
     // The provider that accepted it; before that (and for a job that ended unaccepted) the one it is directed at is no
     // more than that: "Provider" read as if the provider that declined a job had taken it.
     job.provider
-      ? ["Provider", address(job.provider.address)]
+      ? ["Provider", providerLink(job.provider.address)]
       : job.targetProvider
-        ? ["Directed at", address(job.targetProvider)]
+        ? ["Directed at", providerLink(job.targetProvider)]
         : ["Provider", job.status === "OPEN" ? "none yet: open to any provider that meets its needs" : "none"],
     ["Needs", needs(job.requirements)],
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],

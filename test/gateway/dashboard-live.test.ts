@@ -1051,6 +1051,37 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("opens the provider view from a job dialog's provider, for a client weighing who runs or may take its job", async function () {
+    if (browser === null || server === null) return;
+    const provider = wideProviders()[0]!.address as string;
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(providerView("5000")) });
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("ACCEPTED");
+      update.data.jobUpdated.provider = { address: provider };
+      send(update);
+      await page.waitForSelector("#job-dialog-title .badge.status-accepted");
+      const asked = page.waitForRequest((request) => {
+        const body = request.postDataJSON() as { query: string; variables: { address?: string } } | null;
+        return body?.query.includes("query Provider(") === true && body.variables.address === provider;
+      });
+      await page.click("#job-detail [data-testid=job-provider-open]");
+      await asked;
+      await page.waitForSelector("[data-testid=provider-view-stake]");
+      const open = () => page.$$eval("dialog", (dialogs) => dialogs.filter((d) => (d as unknown as { open: boolean }).open).map((d) => d.id));
+      expect(await open()).to.deep.equal(["provider-dialog"]);
+      expect(await page.textContent("#provider-dialog-title")).to.equal("Provider 0xc0ff…0000 Active");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("names a job's provider only once one accepted it: before, the provider it is directed at, or none", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
