@@ -633,11 +633,12 @@ function initProviders() {
 
 /** `shown`: the status filter of the rows shown (null: none shown yet). */
 /** The jobs table's filters (`client`, `provider`: an address, or null for any) and those of the rows it shows. */
-const jobs = { status: "", client: null, provider: null, pager: null, shown: null };
+/** `invalid`: by party, the text of an address filter that is not an address (null: none). */
+const jobs = { status: "", client: null, provider: null, invalid: { client: null, provider: null }, pager: null, shown: null };
 
 /** The filters as one comparable value: rows read under other filters are not the answer to these. */
-function jobFilterKey({ status, client, provider }) {
-  return JSON.stringify([status, client, provider]);
+function jobFilterKey({ status, client, provider, invalid }) {
+  return JSON.stringify([status, client, provider, invalid.client, invalid.provider]);
 }
 
 /**
@@ -659,13 +660,23 @@ function needs(r) {
 const loadJobs = latestOnly(
   "Jobs",
   async (fresh = false) => {
+    const party = ["client", "provider"].find((p) => jobs.invalid[p] !== null);
+    if (party !== undefined) {
+      const invalid = `The ${party} filter "${jobs.invalid[party]}" is not an address (0x and 40 hexadecimal digits): no jobs are listed until it is one, or empty.`;
+      return { key: jobFilterKey(jobs), invalid };
+    }
     const { status, client, provider } = jobs;
     const statuses = status === "" ? [] : [status];
     const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, client, provider, after, first: JOB_PAGE_SIZE }), fresh);
     return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, byStatus: status !== "", page, afters, block: page.block };
   },
-  ({ key, byParty, byStatus, page, afters }) => {
+  ({ key, invalid, byParty, byStatus, page, afters }) => {
     jobs.shown = key;
+    if (invalid !== undefined) {
+      fillTable(byId("jobs-body"), [], invalid);
+      jobs.pager.update({ hasNextPage: false, endCursor: null });
+      return;
+    }
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
@@ -720,13 +731,14 @@ function initJobs() {
       const text = input.value.trim();
       const valid = text === "" || ADDRESS.test(text);
       input.setCustomValidity(valid ? "" : "An address: 0x and 40 hexadecimal digits");
-      if (!valid) {
-        input.reportValidity();
-        return;
-      }
-      const value = text === "" ? null : text;
-      if (jobs[party] === value) return;
+      // The rows of the filter before (every client's jobs) stayed under an address cut short, once the browser's
+      // bubble had gone, as if they were that client's: the table says why it lists none instead.
+      if (!valid) input.reportValidity();
+      const value = !valid || text === "" ? null : text;
+      const invalid = valid ? null : text;
+      if (jobs[party] === value && jobs.invalid[party] === invalid) return;
       jobs[party] = value;
+      jobs.invalid[party] = invalid;
       jobs.pager.reset();
       loadJobs();
     });
@@ -742,6 +754,7 @@ function showJobsOf(provider) {
   input.value = provider;
   input.setCustomValidity("");
   jobs.provider = provider;
+  jobs.invalid.provider = null;
   jobs.pager.reset();
   loadJobs();
   byId("jobs-title").scrollIntoView();

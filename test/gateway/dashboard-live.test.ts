@@ -447,6 +447,25 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("lists no jobs under a client filter that is not an address, saying why in the table, rather than every client's", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "unfiltered" } } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      await page.fill("[data-testid=filter-job-client]", "0x1234");
+      await page.dispatchEvent("[data-testid=filter-job-client]", "change");
+      const expected = 'The client filter "0x1234" is not an address (0x and 40 hexadecimal digits): no jobs are listed until it is one, or empty.';
+      await waitUntil(async () => (await page.textContent("#jobs-body")) === expected, "the table says the filter is not an address");
+      expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
+      expect(await page.isDisabled("[data-testid=jobs-next]")).to.equal(true);
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("offers no next page under a new status whose jobs could not be loaded", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "previous-status" } } } });
