@@ -110,7 +110,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
           nodes {
             freeGpus reputation
             provider { ${PROVIDER_FIELDS} }
-            quote { gpuCount durationSeconds cost ${AMOUNT} collateralAvailable }
+            quote { gpuCount durationSeconds cost ${AMOUNT} collateral ${AMOUNT} collateralAvailable }
           }
         }
         governance { paused pausedUntil }
@@ -186,7 +186,7 @@ const JOB_DETAIL_FIELDS = `
   collateral ${AMOUNT}
   result { uri cost ${AMOUNT} billedSeconds }
   settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} slashed ${AMOUNT} }
-  dispute { ruling resolved }
+  dispute { ruling resolved ruleDeadline deposit ${AMOUNT} }
   ${TIMELINE_FIELDS}`;
 
 /**
@@ -227,7 +227,10 @@ export async function loadActivity(categories) {
 /** Jobs and events the provider view lists, newest first. */
 export const PROVIDER_VIEW_SIZE = 10;
 
-/** One provider's view: its machine, stake, reputation and earnings, its latest jobs and its latest events. */
+/**
+ * One provider's view: its machine, stake, reputation and earnings, the open jobs directed at it (its own jobs list
+ * holds only those it accepted), its latest jobs and its latest events.
+ */
 export async function loadProvider(address) {
   const data = await graphql(
     `query Provider($address: Address!, $first: Int!) {
@@ -240,6 +243,7 @@ export async function loadProvider(address) {
         earnings { earned ${AMOUNT} disputeDepositsWon ${AMOUNT} disputeDepositsReturned ${AMOUNT} feesPaid ${AMOUNT} slashed ${AMOUNT} gpuHoursBilled }
         jobs(first: $first) { nodes { ${JOB_SUMMARY_FIELDS} } }
       }
+      directed: jobs(filter: { targetProvider: $address, statuses: [OPEN] }, first: $first) { nodes { ${JOB_SUMMARY_FIELDS} acceptDeadline } }
       activity(filter: { provider: $address }, first: $first) { nodes { ${ACTIVITY_FIELDS} } }
       deployment { network contracts { name address } tasks { localRpcUrl localRpcUrlWithheld deploymentFile } }
       governance { parameters { contract name value } }
@@ -253,7 +257,7 @@ export async function loadProvider(address) {
   const network = data.deployment?.network ?? null;
   // What the command needs besides --network to reach the deployment (a devnet on another chain port); null: nothing the gateway knows.
   const tasks = data.deployment?.tasks ?? null;
-  return { provider: data.provider, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network, tasks };
+  return { provider: data.provider, directed: data.directed.nodes, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network, tasks };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

@@ -112,6 +112,8 @@ function latestOnly(area, load, render, failed = () => false, stale = null) {
       const result = await load(...args);
       if (mine !== token) return null;
       render(result);
+      // The gateway answers: the live connection need not wait out its backoff (the indexing status is read every 10 s).
+      if (liveState === "offline") liveClient.reconnectNow();
       if (stale !== null) staleNote(stale, null);
       clearError(area);
       failedAreas.delete(area);
@@ -424,12 +426,21 @@ function notNowReason(p, criteria) {
  */
 function quoteCell(p, criteria) {
   if (p.quote !== null) {
-    const cost = formatLat(p.quote.cost.lat);
-    return h(
-      "td",
-      { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei },
-      p.quote.collateralAvailable ? cost : h("span", { title: "The provider's free stake does not cover the collateral for this job now" }, `${cost} ⚠`),
-    );
+    // Said in words as the other reasons are: a bare "⚠" explained only in a tooltip, which no phone or keyboard shows,
+    // left an offer looking takeable that JobEscrow would refuse to accept.
+    const note = p.quote.collateralAvailable
+      ? null
+      : h(
+          "span",
+          {
+            class: "not-now muted",
+            "data-testid": "provider-not-now",
+            "data-reason": "collateral",
+            title: `Its free stake does not cover the ${formatLat(p.quote.collateral.lat)} of collateral this job locks`,
+          },
+          "not now: too little free stake",
+        );
+    return h("td", { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei }, formatLat(p.quote.cost.lat), note);
   }
   const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, jobSeconds(criteria.hours));
   const reason = notNowReason(p, criteria);
@@ -622,11 +633,12 @@ function initProviders() {
 
 /** `shown`: the status filter of the rows shown (null: none shown yet). */
 /** The jobs table's filters (`client`, `provider`: an address, or null for any) and those of the rows it shows. */
-const jobs = { status: "", client: null, provider: null, pager: null, shown: null };
+/** `invalid`: by party, the text of an address filter that is not an address (null: none). */
+const jobs = { status: "", client: null, provider: null, invalid: { client: null, provider: null }, pager: null, shown: null };
 
 /** The filters as one comparable value: rows read under other filters are not the answer to these. */
-function jobFilterKey({ status, client, provider }) {
-  return JSON.stringify([status, client, provider]);
+function jobFilterKey({ status, client, provider, invalid }) {
+  return JSON.stringify([status, client, provider, invalid.client, invalid.provider]);
 }
 
 /**
@@ -648,13 +660,23 @@ function needs(r) {
 const loadJobs = latestOnly(
   "Jobs",
   async (fresh = false) => {
+    const party = ["client", "provider"].find((p) => jobs.invalid[p] !== null);
+    if (party !== undefined) {
+      const invalid = `The ${party} filter "${jobs.invalid[party]}" is not an address (0x and 40 hexadecimal digits): no jobs are listed until it is one, or empty.`;
+      return { key: jobFilterKey(jobs), invalid };
+    }
     const { status, client, provider } = jobs;
     const statuses = status === "" ? [] : [status];
     const { page, afters } = await jobs.pager.load((after) => api.loadJobs({ statuses, client, provider, after, first: JOB_PAGE_SIZE }), fresh);
     return { key: jobFilterKey(jobs), byParty: client !== null || provider !== null, byStatus: status !== "", page, afters, block: page.block };
   },
-  ({ key, byParty, byStatus, page, afters }) => {
+  ({ key, invalid, byParty, byStatus, page, afters }) => {
     jobs.shown = key;
+    if (invalid !== undefined) {
+      fillTable(byId("jobs-body"), [], invalid);
+      jobs.pager.update({ hasNextPage: false, endCursor: null });
+      return;
+    }
     jobs.pager.update(page.pageInfo, afters);
     const rows = page.nodes.map((j) =>
       h(
@@ -709,13 +731,14 @@ function initJobs() {
       const text = input.value.trim();
       const valid = text === "" || ADDRESS.test(text);
       input.setCustomValidity(valid ? "" : "An address: 0x and 40 hexadecimal digits");
-      if (!valid) {
-        input.reportValidity();
-        return;
-      }
-      const value = text === "" ? null : text;
-      if (jobs[party] === value) return;
+      // The rows of the filter before (every client's jobs) stayed under an address cut short, once the browser's
+      // bubble had gone, as if they were that client's: the table says why it lists none instead.
+      if (!valid) input.reportValidity();
+      const value = !valid || text === "" ? null : text;
+      const invalid = valid ? null : text;
+      if (jobs[party] === value && jobs.invalid[party] === invalid) return;
       jobs[party] = value;
+      jobs.invalid[party] = invalid;
       jobs.pager.reset();
       loadJobs();
     });
@@ -731,9 +754,12 @@ function showJobsOf(provider) {
   input.value = provider;
   input.setCustomValidity("");
   jobs.provider = provider;
+  jobs.invalid.provider = null;
   jobs.pager.reset();
   loadJobs();
   byId("jobs-title").scrollIntoView();
+  // The closed dialog hands focus back to the provider's row far above: the next Tab scrolled the page back up there.
+  input.focus({ preventScroll: true });
 }
 
 // ------------------------------------------------------------------------------------------------- job detail
@@ -777,6 +803,28 @@ function resultFact(job) {
   return ["Result cost", h("span", { "data-testid": "job-result-cost" }, `${formatLat(job.result.cost.lat)} for `, billed)];
 }
 
+/**
+ * A resolved dispute's ruling and where the client's deposit went (DisputeManager's rule and closeExpired): the
+ * ruling alone left a client who lost its deposit to a rejected dispute without a word of it on the job.
+ */
+function disputeOutcome(dispute) {
+  const ruling = dispute.ruling === "EXPIRED" ? "Expired, not ruled in time (a draw)" : statusLabel(dispute.ruling);
+  const deposit = `the client's ${formatLat(dispute.deposit.lat)} deposit`;
+  return `${ruling}: ${deposit} ${dispute.ruling === "REJECTED" ? "went to the provider" : "went back to it"}`;
+}
+
+/**
+ * A job's provider, opening its view (in place of the job dialog): a client weighing who runs, or may take, its job
+ * had to find that provider again in the table.
+ */
+function providerLink(value) {
+  const open = () => {
+    byId("job-dialog").close();
+    openProvider(value);
+  };
+  return h("button", { type: "button", class: "link", "data-testid": "job-provider-open", onclick: open }, address(value));
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -784,9 +832,9 @@ function renderJob(job) {
     // The provider that accepted it; before that (and for a job that ended unaccepted) the one it is directed at is no
     // more than that: "Provider" read as if the provider that declined a job had taken it.
     job.provider
-      ? ["Provider", address(job.provider.address)]
+      ? ["Provider", providerLink(job.provider.address)]
       : job.targetProvider
-        ? ["Directed at", address(job.targetProvider)]
+        ? ["Directed at", providerLink(job.targetProvider)]
         : ["Provider", job.status === "OPEN" ? "none yet: open to any provider that meets its needs" : "none"],
     ["Needs", needs(job.requirements)],
     ["Max price", `${formatLat(job.maxPricePerGpuHour.lat)} / GPU-hour`],
@@ -804,7 +852,11 @@ function renderJob(job) {
           ? `result due by ${formatTime(job.resultDeadline)}`
           : job.status === "SUBMITTED"
             ? `disputable until ${formatTime(job.challengeDeadline)}, then anyone may settle it`
-            : null,
+            : // A disputed job waits on its arbitrator, but not for ever: "Open, not ruled yet" alone left its client
+              // with no date, nor with the way out DisputeManager gives once the ruling period is over.
+              job.status === "DISPUTED" && job.dispute && !job.dispute.resolved
+              ? `ruling due by ${formatTime(job.dispute.ruleDeadline)}, then anyone may close the dispute as a draw (dispute close-expired)`
+              : null,
     ],
     ["Escrowed", formatLat(job.escrowed.lat)],
     ["Price at acceptance", job.pricePerGpuHour ? `${formatLat(job.pricePerGpuHour.lat)} / GPU-hour` : null],
@@ -825,7 +877,7 @@ function renderJob(job) {
     // What the provider lost over the job (its time-out, an upheld dispute): the client's side of a failed job.
     ["Collateral slashed", job.settlement && job.settlement.slashed.wei !== "0" ? formatLat(job.settlement.slashed.lat) : null],
     // An open dispute's ruling is NONE, which read "None (pending)" as if there were no dispute.
-    ["Dispute", job.dispute ? (job.dispute.resolved ? statusLabel(job.dispute.ruling) : "Open, not ruled yet") : null],
+    ["Dispute", job.dispute ? (job.dispute.resolved ? disputeOutcome(job.dispute) : "Open, not ruled yet") : null],
     ["Spec", job.specURI],
   ].filter(([, value]) => value !== null);
   replace(
@@ -855,7 +907,7 @@ function openJob(id) {
   const dialog = byId("job-dialog");
   byId("job-dialog-title").textContent = `Job #${id}`;
   if (!dialog.open) dialog.showModal();
-  const shown = { id, stop: () => {}, retry: null, loaded: false };
+  const shown = { id, stop: () => {}, retry: null, loaded: false, stopped: null };
   shownJob = shown;
   renderJobLoading();
   followJob(shown);
@@ -871,12 +923,25 @@ function renderJobLoading() {
   replace(byId("job-detail"), h("p", { class: "empty", "data-testid": "job-loading" }, waiting));
 }
 
+/**
+ * The line under a job whose updates stopped: a restarting gateway (SHUTTING_DOWN) drops the connection right after,
+ * and the subscription asked for again waits for it, for up to the 30 s of the backoff: "asking again in 5 s" read as
+ * a promise the page did not keep.
+ */
+function renderJobNotice() {
+  const notice = document.querySelector('[data-testid="job-notice"]');
+  if (shownJob === null || !shownJob.stopped || notice === null) return;
+  const next = liveState === "live" ? `asking again in ${RESUBSCRIBE_MS / 1000} s` : "they resume once the live connection to the gateway is back (see the corner)";
+  notice.textContent = `Updates stopped (${shownJob.stopped}); ${next}.`;
+}
+
 /** Subscribes the dialog's job to jobUpdated, which sends the job as it is now, then again after each change. */
 function followJob(shown) {
   shown.stop = liveClient.subscribe(api.JOB_UPDATED_SUBSCRIPTION, { id: shown.id }, {
     next: (result) => {
       if (shownJob !== shown) return;
       shown.loaded = true;
+      shown.stopped = null;
       if (result.errors?.length) {
         replace(byId("job-detail"), h("p", { class: "empty" }, result.errors.map((e) => e.message).join("; ")));
         reportError("Job", graphqlErrors(result.errors));
@@ -894,13 +959,12 @@ function followJob(shown) {
         // A restarting gateway ends every subscription (SHUTTING_DOWN) before it drops the connection: the client
         // then forgets this one, and the dialog would show a state that no longer updates once it is back. The
         // state shown stays, with a line saying that updates stopped, until the new subscription sends the job.
-        byId("job-detail").append(
-          h(
-            "p",
-            { class: "empty", "data-testid": "job-notice" },
-            `Updates stopped (${error.message}); asking again in ${RESUBSCRIBE_MS / 1000} s.`,
-          ),
-        );
+        shown.stopped = error.message;
+        // One line, however many times the subscription asked for again is ended in turn.
+        if (document.querySelector('[data-testid="job-notice"]') === null) {
+          byId("job-detail").append(h("p", { class: "empty", "data-testid": "job-notice" }));
+        }
+        renderJobNotice();
         shown.retry = setTimeout(() => {
           if (shownJob === shown) followJob(shown);
         }, RESUBSCRIBE_MS);
@@ -1013,7 +1077,27 @@ function jobCreateCommand(p, network, tasks) {
   ];
 }
 
-function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, network, tasks }) {
+/** A job in one of the provider view's lists: its id (opening the job dialog), status, needs, escrow and `when`. */
+function providerViewJob(j, when) {
+  return h(
+    "li",
+    { "data-id": j.id, "data-status": j.status },
+    h(
+      "span",
+      {},
+      h("button", { type: "button", class: "link", onclick: () => openJob(j.id) }, `#${j.id}`),
+      " ",
+      statusBadge(j.status),
+      " ",
+      needs(j.requirements),
+      // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".
+      ` · ${formatLat(j.escrowed.lat)} escrowed`,
+    ),
+    when,
+  );
+}
+
+function renderProvider({ provider: p, directed, activity, contracts, minTrackRecordCost, network, tasks }) {
   byId("provider-dialog-title").replaceChildren(`Provider ${shortAddress(p.address)} `, providerStatus(p));
   const r = p.reputation;
   const facts = [
@@ -1057,6 +1141,21 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, 
   replace(
     byId("provider-detail"),
     h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    // A job posted for this provider alone waits on its answer, but appears in none of its lists until it accepts:
+    // its provider had to find it among every open job of the network.
+    directed.length > 0 ? h("h3", {}, "Directed at it, awaiting its answer") : null,
+    directed.length > 0
+      ? h(
+          "ul",
+          { class: "feed", "data-testid": "provider-view-directed" },
+          directed.map((j) =>
+            providerViewJob(
+              j,
+              h("span", { class: "time" }, pastAcceptDeadline(j) ? `accept by ${formatTime(j.acceptDeadline)}: passed` : `accept by ${formatTime(j.acceptDeadline)}`),
+            ),
+          ),
+        )
+      : null,
     h("h3", {}, `Latest jobs (${api.PROVIDER_VIEW_SIZE} at most)`),
     jobs.length > 0
       ? h("p", {}, h("button", { type: "button", class: "link", "data-testid": "provider-view-all-jobs", onclick: () => showJobsOf(p.address) }, "All its jobs, in the jobs table"))
@@ -1065,24 +1164,7 @@ function renderProvider({ provider: p, activity, contracts, minTrackRecordCost, 
       "ul",
       { class: "feed", "data-testid": "provider-view-jobs" },
       jobs.length > 0
-        ? jobs.map((j) =>
-            h(
-              "li",
-              { "data-id": j.id, "data-status": j.status },
-              h(
-                "span",
-                {},
-                h("button", { type: "button", class: "link", onclick: () => openJob(j.id) }, `#${j.id}`),
-                " ",
-                statusBadge(j.status),
-                " ",
-                needs(j.requirements),
-                // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".
-                ` · ${formatLat(j.escrowed.lat)} escrowed`,
-              ),
-              h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt)),
-            ),
-          )
+        ? jobs.map((j) => providerViewJob(j, h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt))))
         : h("li", { class: "empty" }, "No jobs yet."),
     ),
     h("h3", {}, "Recent activity"),
@@ -1306,7 +1388,17 @@ const loadGovernance = latestOnly(
 
 // -------------------------------------------------------------------------------------------------------- live
 
-const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, renderIndexing);
+/**
+ * A read of the indexing status that fails (the gateway away) leaves its figures, the latest it read, but not its
+ * verdict: "In sync" beside an "Offline" corner and a banner saying the status could not be read.
+ */
+function indexingUnread(message) {
+  const health = byId("idx-health");
+  health.textContent = `Not updated: ${message}`;
+  health.dataset.tone = "bad";
+}
+
+const loadIndexing = latestOnly("Indexing status", api.loadIndexingStatus, renderIndexing, indexingUnread);
 
 let lastBlock = null;
 let liveState = "connecting";
@@ -1332,6 +1424,7 @@ function renderLive(state, retryInMs) {
   }
   renderLiveBlock();
   renderJobLoading();
+  renderJobNotice();
 }
 
 function renderLiveBlock() {

@@ -55,6 +55,17 @@ export class LiveClient {
     this.clearTimers();
   }
 
+  /**
+   * Tries now rather than at the end of the pause it waits, which grows to 30 s: for when the gateway is known to be
+   * back (it answered over HTTP), so that the page is not left offline for half a minute after a restart.
+   */
+  reconnectNow() {
+    if (this.closed || this.socket !== null || this.timers.reconnect === undefined) return;
+    clearTimeout(this.timers.reconnect);
+    delete this.timers.reconnect;
+    this.connect();
+  }
+
   connect() {
     this.onState("connecting");
     const socket = new WebSocket(this.url, PROTOCOL);

@@ -145,6 +145,7 @@ function providerView(staked: string): { data: Record<string, unknown> } {
         earnings: { earned: ZERO, disputeDepositsWon: ZERO, disputeDepositsReturned: ZERO, feesPaid: ZERO, slashed: ZERO, gpuHoursBilled: 0 },
         jobs: { nodes: [] },
       },
+      directed: { nodes: [] },
       activity: { nodes: [] },
       deployment: null,
       governance: { parameters: [] },
@@ -446,6 +447,25 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("lists no jobs under a client filter that is not an address, saying why in the table, rather than every client's", async function () {
+    if (browser === null || server === null) return;
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "unfiltered" } } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      await page.fill("[data-testid=filter-job-client]", "0x1234");
+      await page.dispatchEvent("[data-testid=filter-job-client]", "change");
+      const expected = 'The client filter "0x1234" is not an address (0x and 40 hexadecimal digits): no jobs are listed until it is one, or empty.';
+      await waitUntil(async () => (await page.textContent("#jobs-body")) === expected, "the table says the filter is not an address");
+      expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
+      expect(await page.isDisabled("[data-testid=jobs-next]")).to.equal(true);
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("offers no next page under a new status whose jobs could not be loaded", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "previous-status" } } } });
@@ -555,7 +575,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         escrowed: { wei: "6000000000000000000", lat: "6.0" },
         result: { uri: "ipfs://result", cost: { wei: "2500000000000000000", lat: "2.5" }, billedSeconds: 600 },
         settlement: { reason: null, amountPaid: ZERO, refund: { wei: "6000000000000000000", lat: "6.0" }, slashed: ZERO },
-        dispute: { ruling: "UPHELD", resolved: true },
+        dispute: { ruling: "UPHELD", resolved: true, ruleDeadline: "1700864000", deposit: { wei: "100000000000000000000", lat: "100" } },
       });
       send(update);
       await page.waitForSelector("#job-detail [data-testid=job-billed]");
@@ -699,6 +719,46 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=provider-view-job-create]")).to.match(
         /^LOCAL_RPC_URL=<the gateway's --rpc-url> npx hardhat job create --network localhost --from <your account> /,
       );
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("lists in the provider view the open jobs directed at it, which its own jobs list holds only once it accepts them", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    // 2023-11-15 22:13 UTC.
+    (view.data.directed as { nodes: unknown[] }).nodes = [{ ...JOBS_PAGE.nodes[0], acceptDeadline: "1700086400", pastAcceptDeadline: false }];
+    const page = await pageWithProviderView(() => view);
+    try {
+      const listed = () => page.$$eval("[data-testid=provider-view-directed] li", (items) => items.map((li) => li.textContent));
+      const expected = ["#7 Open 1× any GPU · 0 LAT escrowedaccept by 2023-11-15 22:13 UTC"];
+      await waitUntil(async () => JSON.stringify(await listed()) === JSON.stringify(expected), "the view lists the job directed at the provider");
+      expect(await listed()).to.deep.equal(expected);
+    } finally {
+      providersAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("moves keyboard focus to the jobs table's provider filter on 'All its jobs', not back to the providers table above", async function () {
+    if (browser === null || server === null) return;
+    const view = providerView("5000");
+    (view.data.provider as { jobs: { nodes: unknown[] } }).jobs.nodes = [JOBS_PAGE.nodes[0]];
+    const page = await pageWithProviderView(() => view);
+    try {
+      const address = wideProviders()[0]!.address as string;
+      await page.focus("[data-testid=provider-view-all-jobs]");
+      const filtered = page.waitForRequest((request) => {
+        const body = request.postDataJSON() as { query: string; variables: { filter?: { provider?: string } | null } } | null;
+        return body?.query.includes("query Jobs(") === true && body.variables.filter?.provider === address;
+      });
+      await page.keyboard.press("Enter");
+      await filtered;
+      const focused = () => page.$$eval(":focus", (elements) => elements.map((el) => [el.id, (el as unknown as { value?: string }).value ?? null]));
+      await waitUntil(async () => JSON.stringify(await focused()) === JSON.stringify([["f-job-provider", address]]), "focus moves to the provider filter");
+      expect(await focused()).to.deep.equal([["f-job-provider", address]]);
     } finally {
       providersAnswer = null;
       await page.close();
@@ -1046,6 +1106,37 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("opens the provider view from a job dialog's provider, for a client weighing who runs or may take its job", async function () {
+    if (browser === null || server === null) return;
+    const provider = wideProviders()[0]!.address as string;
+    const page = await browser.newPage();
+    try {
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(providerView("5000")) });
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("ACCEPTED");
+      update.data.jobUpdated.provider = { address: provider };
+      send(update);
+      await page.waitForSelector("#job-dialog-title .badge.status-accepted");
+      const asked = page.waitForRequest((request) => {
+        const body = request.postDataJSON() as { query: string; variables: { address?: string } } | null;
+        return body?.query.includes("query Provider(") === true && body.variables.address === provider;
+      });
+      await page.click("#job-detail [data-testid=job-provider-open]");
+      await asked;
+      await page.waitForSelector("[data-testid=provider-view-stake]");
+      const open = () => page.$$eval("dialog", (dialogs) => dialogs.filter((d) => (d as unknown as { open: boolean }).open).map((d) => d.id));
+      expect(await open()).to.deep.equal(["provider-dialog"]);
+      expect(await page.textContent("#provider-dialog-title")).to.equal("Provider 0xc0ff…0000 Active");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("names a job's provider only once one accepted it: before, the provider it is directed at, or none", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
@@ -1094,6 +1185,25 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await show("ACCEPTED")).to.equal("result due by 2023-11-14 23:13 UTC");
       expect(await show("SUBMITTED")).to.equal("disputable until 2023-11-15 22:13 UTC, then anyone may settle it");
       expect(await show("COMPLETED")).to.equal(null);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("gives a disputed job's deadline: when the arbitrator must rule by, and that anyone may close the dispute after", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("DISPUTED");
+      // 2023-11-24 22:13 UTC: DisputeManager's disputePeriod (10 days) after 2023-11-14 22:13.
+      update.data.jobUpdated.dispute = { ruling: "NONE", resolved: false, ruleDeadline: "1700864000" };
+      send(update);
+      const expected = "ruling due by 2023-11-24 22:13 UTC, then anyone may close the dispute as a draw (dispute close-expired)";
+      const deadline = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Deadline")?.nextElementSibling?.textContent ?? null);
+      await waitUntil(async () => (await deadline()) === expected, "the dialog gives the ruling's deadline");
+      expect(await deadline()).to.equal(expected);
     } finally {
       await page.close();
     }
@@ -1370,7 +1480,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const send = await openJobDialog(page);
       const dispute = (ruling: string, resolved: boolean) => {
         const update = jobUpdate(resolved ? "REFUNDED" : "DISPUTED");
-        update.data.jobUpdated.dispute = { ruling, resolved };
+        update.data.jobUpdated.dispute = { ruling, resolved, ruleDeadline: "1700864000", deposit: { wei: "100000000000000000000", lat: "100" } };
         send(update);
       };
       const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
@@ -1378,8 +1488,33 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await shown()) === "Open, not ruled yet", "the dialog shows the open dispute");
       expect(await shown()).to.equal("Open, not ruled yet");
       dispute("UPHELD", true);
-      await waitUntil(async () => (await shown()) === "Upheld", "the dialog shows the ruling, Upheld");
-      expect(await shown()).to.equal("Upheld");
+      const upheld = "Upheld: the client's 100 LAT deposit went back to it";
+      await waitUntil(async () => (await shown()) === upheld, "the dialog shows the ruling, Upheld");
+      expect(await shown()).to.equal(upheld);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says where a resolved dispute's deposit went: back to the client, or to the provider where the ruling rejected it", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const shown = () => page.$$eval("#job-detail dt", (dts) => dts.find((dt) => dt.textContent === "Dispute")?.nextElementSibling?.textContent ?? null);
+      const rulings = [
+        ["COMPLETED", "REJECTED", "Rejected: the client's 100 LAT deposit went to the provider"],
+        ["COMPLETED", "DRAW", "Draw: the client's 100 LAT deposit went back to it"],
+        ["COMPLETED", "EXPIRED", "Expired, not ruled in time (a draw): the client's 100 LAT deposit went back to it"],
+      ] as const;
+      for (const [status, ruling, expected] of rulings) {
+        const update = jobUpdate(status);
+        update.data.jobUpdated.dispute = { ruling, resolved: true, ruleDeadline: "1700864000", deposit: { wei: "100000000000000000000", lat: "100" } };
+        send(update);
+        await waitUntil(async () => (await shown()) === expected, `the dialog says where the deposit went, ${ruling}`);
+        expect(await shown()).to.equal(expected);
+      }
     } finally {
       await page.close();
     }
@@ -1398,6 +1533,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await seconds()) >= 4, "the page waits 4 s or more before its next try", { timeoutMs: 30_000 });
       const first = await seconds();
       await waitUntil(async () => (await seconds()) === first - 1, `the page counts down from ${first} s`, { timeoutMs: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("connects again at once when the gateway answers over HTTP, not at the end of the backoff's pause", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      let away = true;
+      await page.routeWebSocket("**/graphql", (socket) => {
+        if (away) socket.close();
+        else socket.connectToServer();
+      });
+      // The page's clock stands still: its next try, at the end of the pause it counts down, never comes by itself.
+      await page.clock.install();
+      await page.clock.pauseAt(new Date("2030-01-01T00:00:00Z"));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      await page.waitForSelector("#live[data-state=offline]");
+      away = false;
+      const answered = page.waitForResponse((response) => response.ok() && response.request().postData()?.includes("query Jobs(") === true);
+      await page.selectOption("[data-testid=filter-status]", "OPEN");
+      await answered;
+      await page.waitForSelector("#live[data-state=live]");
+      expect(await page.textContent("#live-text")).to.equal("Live");
     } finally {
       await page.close();
     }
@@ -1605,6 +1766,44 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No jobs with this status.", "a status's empty table names the status");
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
+  it("says in words, not with a bare ⚠, that an offer's provider has too little free stake for the job's collateral", async function () {
+    if (browser === null || server === null) return;
+    const [short, covered] = wideProviders();
+    const offer = (provider: Record<string, unknown>, collateralAvailable: boolean) => ({
+      freeGpus: 128,
+      reputation: 3_333,
+      provider,
+      quote: { gpuCount: 1, durationSeconds: 3600, cost: { wei: "2630000000000000000", lat: "2.63" }, collateral: { wei: "1500000000000000000", lat: "1.5" }, collateralAvailable },
+    });
+    offersAnswer = () => ({
+      data: {
+        availableCompute: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [offer(short!, false), offer(covered!, true)] },
+        governance: { paused: false, pausedUntil: null },
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.check('[data-testid="filter-available"]');
+      const quotes = () =>
+        page.$$eval("[data-testid=provider-row]", (rows) =>
+          rows.map((row) => {
+            const note = row.querySelector("[data-testid=provider-not-now]");
+            return [row.querySelector("[data-testid=provider-quote]")?.textContent ?? null, note?.getAttribute("title") ?? null];
+          }),
+        );
+      const expected = [
+        ["2.63 LATnot now: too little free stake", "Its free stake does not cover the 1.5 LAT of collateral this job locks"],
+        ["2.63 LAT", null],
+      ];
+      await waitUntil(async () => JSON.stringify(await quotes()) === JSON.stringify(expected), "the table shows the offers' quotes");
+      expect(await quotes()).to.deep.equal(expected);
+    } finally {
+      offersAnswer = null;
       await page.close();
     }
   });
@@ -1957,6 +2156,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says the indexing status is not updated, with the error, when it cannot be read again, rather than 'In sync'", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
+      await page.route("**/graphql", async (route) => {
+        const { query } = route.request().postDataJSON() as { query: string };
+        if (query.includes("query Overview(")) {
+          return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ data: { networkStats: networkStats(9), indexingStatus: status } }) });
+        }
+        // The gateway gone after the page loaded: its periodic read of the indexing status gets no answer.
+        if (query.includes("query Indexing ")) return route.abort("connectionrefused");
+        return route.fallback();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status it read at start-up");
+      const expected = ["Not updated: the gateway cannot be reached (Failed to fetch)", "bad"];
+      await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page says the status is not updated", { timeoutMs: 30_000 });
+      expect(await health(page)).to.deep.equal(expected);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says that indexing stopped on an error where no restart is due", async function () {
     if (browser === null || server === null) return;
     const page = await pageWithIndexing({ ready: false, hasIndexingErrors: true, indexerRestart: null }, () => ({}));
@@ -2049,6 +2272,32 @@ describe("dashboard live updates against a stand-in gateway", function () {
       }
     });
   }
+
+  it("says the job dialog's updates resume once the live connection is back, not in 5 s, while the restarted gateway is away", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      // The stand-in takes the page's connections until the gateway "goes away": each later one is closed at once.
+      let away = false;
+      await page.routeWebSocket("**/graphql", (socket) => {
+        if (away) socket.close();
+        else socket.connectToServer();
+      });
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const first = (await openDialogOnOpenJob(page))()[0]!;
+      away = true;
+      const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
+      first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
+      await page.waitForSelector('[data-testid="job-notice"]');
+      first.socket.close();
+      await page.waitForSelector("#live[data-state=offline]");
+      const expected = "Updates stopped (the gateway is shutting down); they resume once the live connection to the gateway is back (see the corner).";
+      await waitUntil(async () => (await page.textContent('[data-testid="job-notice"]')) === expected, "the dialog says its updates wait for the connection");
+      expect(await page.textContent('[data-testid="job-notice"]')).to.equal(expected);
+    } finally {
+      await page.close();
+    }
+  });
 
   it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
     if (browser === null || server === null) return;
@@ -2148,6 +2397,42 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
       } finally {
         providersAnswer = null;
+        await page.close();
+      }
+    });
+  }
+
+  // A laptop's width, the narrowest at which the table shows every column.
+  for (const width of [1280]) {
+    it(`fits the providers table at ${width} px with offers whose stake cannot cover a month-long job's collateral, saying so`, async function () {
+      if (browser === null || server === null) return;
+      // 8 GPUs for 720 hours at 2.63 LAT: 15,148.8 LAT, whose collateral no provider's free stake covers.
+      offersAnswer = () => ({
+        data: {
+          availableCompute: {
+            pageInfo: { hasNextPage: false, endCursor: null },
+            nodes: wideProviders().map((provider) => ({
+              freeGpus: 128,
+              reputation: 3_333,
+              provider,
+              quote: { gpuCount: 8, durationSeconds: 2_592_000, cost: { wei: "15148800000000000000000", lat: "15148.8" }, collateral: { wei: "7574400000000000000000", lat: "7574.4" }, collateralAvailable: false },
+            })),
+          },
+          governance: { paused: false, pausedUntil: null },
+        },
+      });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await page.fill("[data-testid=filter-count]", "8");
+        await page.fill("[data-testid=filter-hours]", "720");
+        await page.check("[data-testid=filter-available]");
+        await waitUntil(async () => (await page.$$("[data-reason=collateral]")).length === 4, "the table says no offer's stake covers the collateral");
+        const shown = await tableLayout(page, "providers-table");
+        expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
+        expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
+      } finally {
+        offersAnswer = null;
         await page.close();
       }
     });

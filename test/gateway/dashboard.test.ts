@@ -627,13 +627,16 @@ describe("dashboard in headless Chromium", function () {
     await filterBy("filter-job-provider", providerAddress);
     await eventually(async () => expect(await jobRows(page)).to.deep.equal(byProvider));
 
-    // Not an address: the field says so and the rows stay those of the last filters.
+    // Not an address: the field says so, and the table says why it lists no jobs; the last filters' rows, under it,
+    // read as that address's.
     await page.fill("[data-testid=filter-job-provider]", "0x1234");
     await page.press("[data-testid=filter-job-provider]", "Enter");
     expect(await page.$eval("[data-testid=filter-job-provider]", (input) => (input as unknown as { validationMessage: string }).validationMessage)).to.equal(
       "An address: 0x and 40 hexadecimal digits",
     );
-    expect(await jobRows(page)).to.deep.equal(byProvider);
+    const refused = 'The provider filter "0x1234" is not an address (0x and 40 hexadecimal digits): no jobs are listed until it is one, or empty.';
+    await eventually(async () => expect(await page.textContent("#jobs-body")).to.equal(refused));
+    expect(await jobRows(page)).to.deep.equal([]);
 
     await filterBy("filter-job-provider", "");
     const all = await apiJobs({});
