@@ -133,6 +133,13 @@ describe("tasks: gov", function () {
     expect(result.calldata).to.equal(c.pauseGuardian.interface.encodeFunctionData("unpause"));
   });
 
+  it("propose without --value says what the setter takes: a time for renewPause, LAT for an amount", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, description: "x" };
+    await taskFails(file, "gov propose", { ...args, contract: "PauseGuardian", set: "renewPause" }, InputError, /^--value: required: renewPause takes a time$/);
+    await taskFails(file, "gov propose", { ...args, contract: "Staking", set: "minStakePerGpu" }, InputError, /^--value: required: setMinStakePerGpu takes LAT$/);
+  });
+
   it("propose refuses a --value for a function that takes none", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(file, "gov propose", { ...UNPAUSE, value: "1" }, InputError, /^--value: unpause\(\) takes no value/);
@@ -145,8 +152,33 @@ describe("tasks: gov", function () {
       "gov propose",
       { from: ACCOUNT.funder, contract: "Staking", set: "minStake", value: "1", description: "x" },
       InputError,
-      /^--set: Staking has no parameter setter "minStake": choose one of .*setMinStakePerGpu.*setThawingPeriod/,
+      /^--set: Staking has no parameter setter "minStake" that governance alone calls: choose one of .*setMinStakePerGpu.*setThawingPeriod/,
     );
+  });
+
+  it("propose lists as setters exactly the functions each contract lets governance alone call", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const expected: Record<string, string> = {
+      Staking: "setMinStakePerGpu, setThawingPeriod, setTreasury, recoverTokens (with --token, --to and --amount)",
+      ProviderRegistry: "setMaxGpusPerProvider",
+      PauseGuardian: "renewPause, setGuardian, setPauseDuration, unpause",
+      DisputeManager: "setArbitrator, recoverTokens (with --token, --to and --amount)",
+      LatentTimelock: "updateDelay",
+      LatentToken: "",
+    };
+    const listed: Record<string, string> = {};
+    for (const contract of Object.keys(expected)) {
+      const error = await taskFails(file, "gov propose", { from: ACCOUNT.funder, contract, set: "nothing", value: "1", description: "x" }, InputError, /that governance alone calls: /);
+      listed[contract] = /choose one of (.*)$/.exec(error.message)?.[1] ?? "";
+    }
+    expect(listed).to.deep.equal(expected);
+  });
+
+  it("propose refuses a provider's own setter or anyone's call, which a proposal could only run as the timelock", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    for (const [contract, set] of [["ProviderRegistry", "price"], ["Staking", "maxSlashRewardBps"], ["JobEscrow", "settle"]] as const) {
+      await taskFails(file, "gov propose", { from: ACCOUNT.funder, contract, set, value: "1", description: "x" }, InputError, new RegExp(`^--set: ${contract} has no parameter setter "${set}" that governance alone calls: choose one of `));
+    }
   });
 
   it("propose refuses a basis-point value given as a percentage, saying it in basis points", async function () {
@@ -664,7 +696,7 @@ describe("tasks: gov propose --set recoverTokens", function () {
       "gov propose",
       { from: ACCOUNT.funder, contract: "DisputeManager", set: "recover", value: "1", description: "x" },
       InputError,
-      /^--set: DisputeManager has no parameter setter "recover": choose one of .*recoverTokens \(with --token, --to and --amount\)$/,
+      /^--set: DisputeManager has no parameter setter "recover" that governance alone calls: choose one of .*recoverTokens \(with --token, --to and --amount\)$/,
     );
   });
 });
