@@ -72,7 +72,8 @@ describe("README.md", function () {
       expect(commands.length).to.be.greaterThan(0);
       const wrong: string[] = [];
       for (const command of commands) {
-        const [area, taskName] = command.split(" ") as [string, string];
+        // `npx hardhat help <area> <task>` prints that task's options: the task it names must exist.
+        const [area, taskName] = (command.startsWith("help ") ? command.slice("help ".length) : command).split(" ") as [string, string];
         const definition = hre.scopes[area]?.tasks[taskName];
         if (definition === undefined) {
           wrong.push(`${command}: no task ${area} ${taskName}`);
