@@ -5,43 +5,42 @@
  */
 import { execFile, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import * as net from "node:net";
 import * as path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, parseEther } from "ethers";
 import type { JsonRpcSigner } from "ethers";
 import { writeDeploymentRecord } from "../../../scripts/deploy";
 import { deployScenario, fund } from "../../../scripts/scenario";
+import { closedPort } from "../../helpers/closed-port";
 import { waitUntil } from "../../helpers/wait";
 import { DEPLOYMENT_DIR } from "./helpers";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+/**
+ * The URL `hardhat node --port 0` prints once it listens ("Started HTTP and WebSocket JSON-RPC server at
+ * http://127.0.0.1:<port>/"): the port the system gave it, which no other process can take in between, as a port
+ * found free, closed and handed over could be. Fails at once if the node exits first.
+ */
+async function listeningUrl(node: ChildProcess, timeoutMs: number): Promise<string> {
+  let printed = "";
+  let url: string | undefined;
+  // Read to the end, not only to the line: the node logs every call on stdout, and a full pipe would stop it.
+  node.stdout!.on("data", (chunk: Buffer) => {
+    if (url !== undefined) return;
+    printed += chunk.toString();
+    url = /JSON-RPC server at (http:\/\/127\.0\.0\.1:\d+)\//.exec(printed)?.[1];
   });
-}
-
-/** Resolves once the node answers eth_chainId; fails at once if it exits first. */
-async function waitForRpc(provider: JsonRpcProvider, node: ChildProcess, timeoutMs: number): Promise<void> {
   await waitUntil(
-    async () => {
-      if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}`);
-      return provider.send("eth_chainId", []).then(
-        () => true,
-        () => false,
-      );
+    () => {
+      if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}: ${printed}`);
+      return url !== undefined;
     },
-    "the hardhat node answers eth_chainId",
-    { timeoutMs, intervalMs: 250 },
+    "the hardhat node prints the URL it listens on",
+    { timeoutMs, intervalMs: 100 },
   );
+  return url!;
 }
 
 interface CliRun {
@@ -74,16 +73,15 @@ describe("tasks: command line", function () {
   }
 
   before(async function () {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    node = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    node = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", "0"], {
       cwd: ROOT,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-      stdio: "ignore",
+      // NO_COLOR: the URL line is read as text.
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "ignore"],
     });
+    url = await listeningUrl(node, 60_000);
     // A static network: no detection loop (and its retry warnings) while the node is still starting.
     provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
-    await waitForRpc(provider, node, 60_000);
     const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 20 }, (_, i) => provider.getSigner(i)));
     const s = await deployScenario(signers);
     await fund(s, [signers[6]!, signers[15]!], parseEther("10000"));
@@ -144,7 +142,7 @@ describe("tasks: command line", function () {
   });
 
   it("without a node at the network's URL, names the URL in one line, once, and exits 1", async function () {
-    const closed = `http://127.0.0.1:${await freePort()}`;
+    const closed = `http://127.0.0.1:${await closedPort()}`;
     const run = await cli(["guardian", "status"], { CI: "true", LOCAL_RPC_URL: closed });
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain(`no node answers at ${closed} of network "localhost"`);
