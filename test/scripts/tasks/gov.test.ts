@@ -828,6 +828,39 @@ describe("tasks: guardian", function () {
     await taskFails(file, "guardian pause", { from: ACCOUNT.guardian }, RevertError, /PauseGuardianNotGuardian\(caller=0x[0-9a-fA-F]{40}\): there is no guardian \(governance removed it\): only governance pauses/);
   });
 
+  it("pause during the cooldown after a pause says when the last ended, why the guardian must wait, and that governance may pause", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    await time.increase(3 * 86_400 + 1);
+    await taskFails(
+      file,
+      "guardian pause",
+      { from: ACCOUNT.guardian },
+      RevertError,
+      /^PauseGuardian\.pause reverted: PauseGuardianCoolingDown\(availableAt=\d+ \([^)]*, in [^)]+\)\): the last pause ended \S+ \([^)]+ ago\), and the guardian may pause again only a pause duration \(3d\) after the end of the last, so that its pauses cannot follow one another; governance pauses at any time \(gov propose --contract PauseGuardian --set renewPause --value <its end>\)$/,
+    );
+  });
+
+  it("status says when the guardian may pause again, during a pause and the cooldown after it, and nothing once it may", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    const before = await task<GuardianStatus>(file, "guardian status", {});
+    expect(before.result.guardianMayPauseFrom).to.equal(null);
+    expect(before.output).to.not.contain("may pause again");
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const pausedAt = await time.latest();
+    // During the pause, then in the cooldown after it.
+    for (const after of [1, 3 * 86_400]) {
+      await time.increase(after);
+      const { result, output } = await task<GuardianStatus>(file, "guardian status", {});
+      expect(result.guardianMayPauseFrom).to.equal(pausedAt + 6 * 86_400);
+      expect(output).to.match(/\n {2}the guardian may pause again from \S+ \(in [^)]+\) \(a pause duration after the last one ends\)$/);
+    }
+    await time.increase(3 * 86_400);
+    const { result, output } = await task<GuardianStatus>(file, "guardian status", {});
+    expect(result.guardianMayPauseFrom).to.equal(null);
+    expect(output).to.not.contain("may pause again");
+  });
+
   it("a paused protocol refuses registrations with the pause's end", async function () {
     const { file } = await loadFixture(tasksBaseFixture);
     await task(file, "guardian pause", { from: ACCOUNT.guardian });
