@@ -12,8 +12,8 @@ export function formatLat(wei: bigint): string {
   return `${formatUnits(wei, LAT_DECIMALS)} LAT (${wei} wei)`;
 }
 
-/** "1h 30m", "2d 3h", "45s", "0s". */
-export function formatDuration(seconds: number): string {
+/** "1h 30m", "2d 3h", "45s", "0s": the two largest units, or up to `units` of them ("2h 15m 1s"). */
+export function formatDuration(seconds: number, units = 2): string {
   if (seconds <= 0) return "0s";
   const parts: string[] = [];
   let rest = Math.floor(seconds);
@@ -28,7 +28,7 @@ export function formatDuration(seconds: number): string {
       rest %= size;
     }
   }
-  return parts.slice(0, 2).join(" ");
+  return parts.slice(0, units).join(" ");
 }
 
 /** "2030-01-01T12:00:00Z (in 1h 30m)" relative to `now` (the chain's latest block time). */
