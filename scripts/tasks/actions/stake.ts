@@ -3,7 +3,7 @@
  */
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { StateError } from "../lib/errors";
-import { formatLat, formatTime } from "../lib/format";
+import { formatLat, formatParameter, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
@@ -179,7 +179,7 @@ export async function status(ctx: DeploymentContext, args: StatusArgs): Promise<
   // client's or a typo is told so, an operator whose provider's stake it meant.
   if (!registered) text.push(await notProvider(ctx, provider));
   text.push(...stakeLines(stake));
-  text.push(`  thaw requests (thawing period ${Number(period)} s):`);
+  text.push(`  thaw requests (thawing period ${formatParameter("thawingPeriod", period)}):`);
   if (requests.length === 0) text.push("    none pending");
   for (const r of requests) {
     text.push(`    #${r.index}  ${formatLat(r.amount)}  ${r.matured ? "withdrawable since" : "matures"} ${formatTime(r.maturesAt, now)}`);

@@ -256,6 +256,7 @@ describe("tasks: stake", function () {
     expect(result.thawRequests).to.have.length(1);
     expect(result.thawRequests[0]!.matured).to.equal(false);
     expect(output).to.match(/#0 {2}300\.0 LAT .* matures /);
+    expect(output).to.contain("\n  thaw requests (thawing period 3600 s (1h)):\n");
   });
 
   it("status of an account that is no provider says so, where its zeros would read as a provider with nothing staked", async function () {
