@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { buildSchema, getOperationAST, parse, validate } from "graphql";
 import hre from "hardhat";
 import { checkQueryLimits, DEFAULT_QUERY_LIMITS } from "../gateway/src/limits/query-limits";
+import { parseDevnetOptions, USAGE } from "../scripts/devnet/options";
 import { loadTypeDefs } from "../gateway/src/schema/executable-schema";
 
 const README = path.join(__dirname, "..", "README.md");
@@ -62,6 +63,27 @@ describe("README.md", function () {
     expect(section, "README.md's npm scripts section").to.not.equal(null);
     const named = new Set([...section![1]!.matchAll(/`(?:npm (?:run )?)?([a-z:-]+)/g)].map((m) => m[1] as string));
     expect(scripts.filter((script) => !named.has(script)), "scripts the table does not name").to.deep.equal([]);
+  });
+
+  it("lists in its npm start options table exactly the options npm start takes", function () {
+    const section = /^## What `npm start` runs\n([\s\S]*?)^## /m.exec(fs.readFileSync(README, "utf8"));
+    expect(section, "README.md's npm start section").to.not.equal(null);
+    const rows = section![1]!.split("\n").filter((line) => line.startsWith("| `--"));
+    const documented = rows.flatMap((row) => [...row.split(" | ")[0]!.matchAll(/`(--[a-z-]+)( <[a-z-]+>)?`/g)].map((m) => ({ option: m[1]!, takesValue: m[2] !== undefined })));
+    // Refused as unknown, or taking no value where the table shows one (or the reverse): what a reader copying it meets.
+    const wrong = documented.flatMap(({ option, takesValue }) => {
+      try {
+        parseDevnetOptions(takesValue ? [option, "1"] : [option], "/work");
+        return [];
+      } catch (error) {
+        const message = (error as Error).message;
+        return /unknown option|takes no value|needs a value/.test(message) ? [`${option}: ${message}`] : [];
+      }
+    });
+    expect(wrong, "options the table shows as npm start does not take them").to.deep.equal([]);
+    const taken = [...USAGE.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((option) => option !== "--help");
+    const named = new Set(documented.map((d) => d.option));
+    expect(taken.filter((option) => !named.has(option)), "npm start options the table leaves out").to.deep.equal([]);
   });
 
   for (const file of [README, WORKER_README]) {
