@@ -7,6 +7,7 @@ import { buildSchema, getOperationAST, parse, validate } from "graphql";
 import hre from "hardhat";
 import { checkQueryLimits, DEFAULT_QUERY_LIMITS } from "../gateway/src/limits/query-limits";
 import { parseDevnetOptions, USAGE } from "../scripts/devnet/options";
+import { parseArgs as parsePostJobArgs } from "../scripts/examples/post-job";
 import { loadTypeDefs } from "../gateway/src/schema/executable-schema";
 
 const README = path.join(__dirname, "..", "README.md");
@@ -84,6 +85,16 @@ describe("README.md", function () {
     const taken = [...USAGE.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((option) => option !== "--help");
     const named = new Set(documented.map((d) => d.option));
     expect(taken.filter((option) => !named.has(option)), "npm start options the table leaves out").to.deep.equal([]);
+  });
+
+  it("runs its dApp walk (scripts/examples/post-job.ts) with arguments the script takes", function () {
+    const block = /^```sh\n(LATENT_CLIENT_KEY=(0x[0-9a-f]+) \\\n\s+npx ts-node --transpile-only scripts\/examples\/post-job\.ts [\s\S]*?)^```$/m.exec(fs.readFileSync(README, "utf8"));
+    expect(block, "README.md's post-job.ts command").to.not.equal(null);
+    const argv = block![1]!.replace(/\\\n/g, " ").split(/\s+/).filter((word) => word !== "");
+    const args = argv.slice(argv.indexOf("scripts/examples/post-job.ts") + 1);
+    const parsed = parsePostJobArgs(args, { LATENT_CLIENT_KEY: block![2]! });
+    expect(parsed).to.include({ gatewayUrl: "http://127.0.0.1:4000/graphql", rpcUrl: "http://127.0.0.1:8545", directed: true, permit: true });
+    expect(parsed.requirements).to.deep.equal({ gpuCount: 1, hours: 0.25, gpuModels: ["rtx-4090-24gb"], regions: ["us-east"] });
   });
 
   for (const file of [README, WORKER_README]) {
