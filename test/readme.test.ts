@@ -100,7 +100,7 @@ describe("README.md", function () {
   for (const file of [README, WORKER_README]) {
     const name = path.relative(path.join(__dirname, ".."), file);
 
-    it(`${name}: every npx hardhat task command names a task and only options it takes`, function () {
+    it(`${name}: every npx hardhat task command names a task and only options it takes${file === README ? ", and every option it requires" : ""}`, function () {
       const commands = taskCommands(fs.readFileSync(file, "utf8")).filter((c) => !c.startsWith("run "));
       expect(commands.length).to.be.greaterThan(0);
       const wrong: string[] = [];
@@ -112,8 +112,16 @@ describe("README.md", function () {
           wrong.push(`${command}: no task ${area} ${taskName}`);
           continue;
         }
+        const given = new Set<string>();
         for (const [, option] of command.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) {
           if (!GLOBAL_OPTIONS.has(option!) && !(kebabToCamel(option!) in definition.paramDefinitions)) wrong.push(`${command}: ${area} ${taskName} has no --${option}`);
+          given.add(kebabToCamel(option!));
+        }
+        // A command pasted as shown must run: every option its task requires is given. The worker's README names tasks
+        // in its prose (`npx hardhat stake add`) without the options, which the top-level README gives.
+        if (command.startsWith("help ") || file !== README) continue;
+        for (const param of Object.values(definition.paramDefinitions)) {
+          if (!param.isOptional && !given.has(param.name)) wrong.push(`${command}: ${area} ${taskName} requires --${param.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         }
       }
       expect(wrong).to.deep.equal([]);
