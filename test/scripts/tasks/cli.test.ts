@@ -3,7 +3,7 @@
  * share no in-process network), the set is deployed to it over JSON-RPC, and each task runs as its own
  * `hardhat --network localhost ...` process, checked by exit code and output.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { expect } from "chai";
@@ -12,36 +12,11 @@ import type { JsonRpcSigner } from "ethers";
 import { writeDeploymentRecord } from "../../../scripts/deploy";
 import { deployScenario, fund } from "../../../scripts/scenario";
 import { closedPort } from "../../helpers/closed-port";
-import { waitUntil } from "../../helpers/wait";
+import { startHardhatNode } from "../../helpers/hardhat-node";
 import { DEPLOYMENT_DIR } from "./helpers";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
-
-/**
- * The URL `hardhat node --port 0` prints once it listens ("Started HTTP and WebSocket JSON-RPC server at
- * http://127.0.0.1:<port>/"): the port the system gave it, which no other process can take in between, as a port
- * found free, closed and handed over could be. Fails at once if the node exits first.
- */
-async function listeningUrl(node: ChildProcess, timeoutMs: number): Promise<string> {
-  let printed = "";
-  let url: string | undefined;
-  // Read to the end, not only to the line: the node logs every call on stdout, and a full pipe would stop it.
-  node.stdout!.on("data", (chunk: Buffer) => {
-    if (url !== undefined) return;
-    printed += chunk.toString();
-    url = /JSON-RPC server at (http:\/\/127\.0\.0\.1:\d+)\//.exec(printed)?.[1];
-  });
-  await waitUntil(
-    () => {
-      if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}: ${printed}`);
-      return url !== undefined;
-    },
-    "the hardhat node prints the URL it listens on",
-    { timeoutMs, intervalMs: 100 },
-  );
-  return url!;
-}
 
 interface CliRun {
   code: number;
@@ -73,13 +48,7 @@ describe("tasks: command line", function () {
   }
 
   before(async function () {
-    node = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", "0"], {
-      cwd: ROOT,
-      // NO_COLOR: the URL line is read as text.
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    url = await listeningUrl(node, 60_000);
+    ({ node, url } = await startHardhatNode(60_000));
     // A static network: no detection loop (and its retry warnings) while the node is still starting.
     provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
     const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 20 }, (_, i) => provider.getSigner(i)));
