@@ -143,7 +143,14 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
   if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
   const cap = await slashCapAdvice(ctx, operator);
   if (cap !== undefined) text.push(cap);
-  text.push(`Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`);
+  // An operator's worker goes online itself at start (provider.onlineAtStart): online before it runs, the listing
+  // would be offered to clients with no one to take their jobs.
+  text.push(
+    operator === ZeroAddress
+      ? `Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`
+      : "Then configure and start its worker (scripts/worker/README.md), which goes online at start (provider.onlineAtStart): " +
+          `not before, as clients would be offered a listing with no worker to take their jobs; by hand: ${suggest(ctx, "provider online", { sameSigner: true })}`,
+  );
   return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
 }
 

@@ -152,7 +152,13 @@ describe("tasks: provider", function () {
       const cap = lines.findIndex((l) => l.startsWith("Before its worker takes a job, cap the slash reward at 0 (now no cap (10000 bps))"));
       expect(cap, output).to.be.greaterThan(0);
       expect(lines[cap]).to.match(new RegExp(`: npx hardhat provider slash-reward-cap --bps 0 --network hardhat --deployment ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --from ${ACCOUNT.provider2}$`));
-      expect(lines[cap + 1]).to.match(/^Then go online: /);
+      expect(lines[cap + 1]).to.match(/^Then configure and start its worker \(scripts\/worker\/README\.md\), which goes online at start \(provider\.onlineAtStart\): not before, .*; by hand: npx hardhat provider online /);
+    });
+
+    it("without --operator, says to go online, as no worker will do it", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "provider register", REGISTER);
+      expect(output.split("\n")).to.include(`Then go online: npx hardhat provider online --network hardhat --deployment ${file} --from ${ACCOUNT.provider2}`);
     });
 
     it("without --operator, says nothing of the slash reward cap", async function () {
