@@ -68,7 +68,7 @@ export interface Operated {
  * an operator's worker key where its provider's was meant, and those providers are the answer.
  */
 export async function operatedBy(ctx: DeploymentContext, account: string): Promise<Operated | undefined> {
-  const providers = await providersOperatedBy(ctx, account);
+  const providers = (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
   if (providers.length === 0) return undefined;
   return { list: providers.join(", "), pick: providers.length === 1 ? providers[0]! : "<one of them>" };
 }
@@ -140,11 +140,6 @@ export interface RegisteredProvider {
  * Every provider registered now, with its listing: the accounts of the registry's ProviderRegistered logs (it keeps no
  * list), each read back from the registry, as its model or operator may have changed since, or it deregistered.
  */
-/** The registered providers `account` is the operator of: what a refusal of an operator's key names instead. */
-export async function providersOperatedBy(ctx: DeploymentContext, account: string): Promise<string[]> {
-  return (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
-}
-
 export async function registeredProviders(ctx: DeploymentContext): Promise<RegisteredProvider[]> {
   const registry = ctx.c.registry;
   const head = await ctx.hre.ethers.provider.getBlockNumber();
