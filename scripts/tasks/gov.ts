@@ -14,7 +14,7 @@ latentTask(
   .addParam("contract", "Target contract: Staking, JobEscrow, ProviderRegistry, DisputeManager, PauseGuardian, LatentGovernor, LatentTimelock", undefined, types.string)
   .addParam(
     "set",
-    "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, JobEscrow or Staking, with --token, --to, --amount)",
+    "Parameter (minStakePerGpu, quorumNumerator) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, JobEscrow or Staking, with --token, --to, --amount)",
     undefined,
     types.string,
   )

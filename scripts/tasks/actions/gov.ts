@@ -75,11 +75,15 @@ async function governanceOnly(ctx: TaskContext, contract: ContractName, iface: I
   }
 }
 
-/** `minStakePerGpu` -> setMinStakePerGpu; a full function name (setGrace, unpause, updateQuorumNumerator) as is. */
+/**
+ * `minStakePerGpu` -> setMinStakePerGpu, `quorumNumerator` -> updateQuorumNumerator (the name gov execute and
+ * deployment verify print it by); a full function name (setGrace, unpause, updateQuorumNumerator) as is.
+ */
 async function governanceFunction(ctx: TaskContext, iface: Interface, contract: ContractName, set: string): Promise<FunctionFragment> {
   const text = set.trim();
   const settable = iface.fragments.filter((f): f is FunctionFragment => f.type === "function" && !(f as FunctionFragment).constant && (f as FunctionFragment).inputs.length <= 1);
-  const candidates = [text, `set${text.charAt(0).toUpperCase()}${text.slice(1)}`];
+  const capitalized = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  const candidates = [text, `set${capitalized}`, `update${capitalized}`];
   for (const name of candidates) {
     const fragment = settable.find((f) => f.name === name);
     if (fragment !== undefined && (await governanceOnly(ctx, contract, iface, fragment))) return fragment;

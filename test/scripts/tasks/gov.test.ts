@@ -127,6 +127,12 @@ describe("tasks: gov", function () {
     expect(result.calldata).to.equal(c.staking.interface.encodeFunctionData("setThawingPeriod", [7200]));
   });
 
+  it("propose takes the quorum by the parameter's name, quorumNumerator, as execute prints it, for updateQuorumNumerator", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ calldata: string }>(file, "gov propose", { from: ACCOUNT.funder, contract: "LatentGovernor", set: "quorumNumerator", value: "5", description: "5% quorum" });
+    expect(result.calldata).to.equal(c.governor.interface.encodeFunctionData("updateQuorumNumerator", [5]));
+  });
+
   it("propose takes a function without a value (unpause)", async function () {
     const { file, c } = await loadFixture(delegatedFixture);
     const { result } = await task<{ calldata: string }>(file, "gov propose", UNPAUSE);
