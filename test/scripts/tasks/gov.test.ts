@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { impersonateAccount, loadFixture, mine, setBalance, stopImpersonatingAccount, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import { MaxUint256, ZeroAddress, formatEther, parseEther } from "ethers";
 import { LatentToken__factory } from "../../../typechain-types";
 import { acceptJob, delegate, openDispute, submitResult } from "../../../scripts/scenario";
@@ -178,6 +178,24 @@ describe("tasks: gov", function () {
       listed[contract] = /choose one of (.*)$/.exec(error.message)?.[1] ?? "";
     }
     expect(listed).to.deep.equal(expected);
+  });
+
+  it("propose takes a setter that a node refuses to the proposer without revert data, which says nothing of who may call it", async function () {
+    const { file, c, funder } = await loadFixture(delegatedFixture);
+    const selector = c.staking.interface.getFunction("setMinStakePerGpu")!.selector;
+    const provider = network.provider as typeof network.provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
+    const send = provider.send;
+    provider.send = async (method: string, params?: unknown[]) => {
+      const call = (params?.[0] ?? {}) as { from?: string; data?: string };
+      if (method === "eth_call" && call.from?.toLowerCase() === funder.address.toLowerCase() && call.data?.startsWith(selector)) throw new Error("execution reverted");
+      return send.call(provider, method, params);
+    };
+    try {
+      const { result } = await task<{ calldata: string }>(file, "gov propose", { from: ACCOUNT.funder, contract: "Staking", set: "minStakePerGpu", value: "150", description: "no revert data" });
+      expect(result.calldata).to.equal(c.staking.interface.encodeFunctionData("setMinStakePerGpu", [parseEther("150")]));
+    } finally {
+      provider.send = send;
+    }
   });
 
   it("propose refuses a provider's own setter or anyone's call, which a proposal could only run as the timelock", async function () {
