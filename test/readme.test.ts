@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { buildSchema, getOperationAST, parse, validate } from "graphql";
 import hre from "hardhat";
 import { checkQueryLimits, DEFAULT_QUERY_LIMITS } from "../gateway/src/limits/query-limits";
+import { parseDevnetOptions, USAGE } from "../scripts/devnet/options";
+import { parseArgs as parsePostJobArgs } from "../scripts/examples/post-job";
 import { loadTypeDefs } from "../gateway/src/schema/executable-schema";
 
 const README = path.join(__dirname, "..", "README.md");
@@ -64,22 +66,62 @@ describe("README.md", function () {
     expect(scripts.filter((script) => !named.has(script)), "scripts the table does not name").to.deep.equal([]);
   });
 
+  it("lists in its npm start options table exactly the options npm start takes", function () {
+    const section = /^## What `npm start` runs\n([\s\S]*?)^## /m.exec(fs.readFileSync(README, "utf8"));
+    expect(section, "README.md's npm start section").to.not.equal(null);
+    const rows = section![1]!.split("\n").filter((line) => line.startsWith("| `--"));
+    const documented = rows.flatMap((row) => [...row.split(" | ")[0]!.matchAll(/`(--[a-z-]+)( <[a-z-]+>)?`/g)].map((m) => ({ option: m[1]!, takesValue: m[2] !== undefined })));
+    // Refused as unknown, or taking no value where the table shows one (or the reverse): what a reader copying it meets.
+    const wrong = documented.flatMap(({ option, takesValue }) => {
+      try {
+        parseDevnetOptions(takesValue ? [option, "1"] : [option], "/work");
+        return [];
+      } catch (error) {
+        const message = (error as Error).message;
+        return /unknown option|takes no value|needs a value/.test(message) ? [`${option}: ${message}`] : [];
+      }
+    });
+    expect(wrong, "options the table shows as npm start does not take them").to.deep.equal([]);
+    const taken = [...USAGE.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((option) => option !== "--help");
+    const named = new Set(documented.map((d) => d.option));
+    expect(taken.filter((option) => !named.has(option)), "npm start options the table leaves out").to.deep.equal([]);
+  });
+
+  it("runs its dApp walk (scripts/examples/post-job.ts) with arguments the script takes", function () {
+    const block = /^```sh\n(LATENT_CLIENT_KEY=(0x[0-9a-f]+) \\\n\s+npx ts-node --transpile-only scripts\/examples\/post-job\.ts [\s\S]*?)^```$/m.exec(fs.readFileSync(README, "utf8"));
+    expect(block, "README.md's post-job.ts command").to.not.equal(null);
+    const argv = block![1]!.replace(/\\\n/g, " ").split(/\s+/).filter((word) => word !== "");
+    const args = argv.slice(argv.indexOf("scripts/examples/post-job.ts") + 1);
+    const parsed = parsePostJobArgs(args, { LATENT_CLIENT_KEY: block![2]! });
+    expect(parsed).to.include({ gatewayUrl: "http://127.0.0.1:4000/graphql", rpcUrl: "http://127.0.0.1:8545", directed: true, permit: true });
+    expect(parsed.requirements).to.deep.equal({ gpuCount: 1, hours: 0.25, gpuModels: ["rtx-4090-24gb"], regions: ["us-east"] });
+  });
+
   for (const file of [README, WORKER_README]) {
     const name = path.relative(path.join(__dirname, ".."), file);
 
-    it(`${name}: every npx hardhat task command names a task and only options it takes`, function () {
+    it(`${name}: every npx hardhat task command names a task and only options it takes${file === README ? ", and every option it requires" : ""}`, function () {
       const commands = taskCommands(fs.readFileSync(file, "utf8")).filter((c) => !c.startsWith("run "));
       expect(commands.length).to.be.greaterThan(0);
       const wrong: string[] = [];
       for (const command of commands) {
-        const [area, taskName] = command.split(" ") as [string, string];
+        // `npx hardhat help <area> <task>` prints that task's options: the task it names must exist.
+        const [area, taskName] = (command.startsWith("help ") ? command.slice("help ".length) : command).split(" ") as [string, string];
         const definition = hre.scopes[area]?.tasks[taskName];
         if (definition === undefined) {
           wrong.push(`${command}: no task ${area} ${taskName}`);
           continue;
         }
+        const given = new Set<string>();
         for (const [, option] of command.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) {
           if (!GLOBAL_OPTIONS.has(option!) && !(kebabToCamel(option!) in definition.paramDefinitions)) wrong.push(`${command}: ${area} ${taskName} has no --${option}`);
+          given.add(kebabToCamel(option!));
+        }
+        // A command pasted as shown must run: every option its task requires is given. The worker's README names tasks
+        // in its prose (`npx hardhat stake add`) without the options, which the top-level README gives.
+        if (command.startsWith("help ") || file !== README) continue;
+        for (const param of Object.values(definition.paramDefinitions)) {
+          if (!param.isOptional && !given.has(param.name)) wrong.push(`${command}: ${area} ${taskName} requires --${param.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         }
       }
       expect(wrong).to.deep.equal([]);

@@ -8,6 +8,7 @@ import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { CONTRACT_NAMES, writeDeploymentRecord } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
+import { makeDirectory } from "../directories";
 import { SCENARIO_SIGNERS, deployScenario, latestBlockNumber } from "../scenario";
 import type { RpcProvider, Scenario } from "../scenario";
 import { indexOf, roleAccounts } from "./accounts";
@@ -227,7 +228,7 @@ export function prepareIndex(dataDir: string, network: string, fresh: boolean, p
     fs.rmSync(dir, { recursive: true, force: true });
     progress.step("index", `removed the previous devnet's index (${rel(dir)}): the chain is new`);
   }
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   return path.join(dir, "indexer.sqlite");
 }
 

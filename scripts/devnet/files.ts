@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { RoleAccount } from "./accounts";
+import { makeDirectory } from "../directories";
 
 export interface WorkerConfigInput {
   rpcUrl: string;
@@ -45,14 +46,14 @@ export function writeWorkerConfig(file: string, input: WorkerConfigInput): void 
     "// Every field is described in scripts/worker/worker.example.json. For a provider of your own, copy this file",
     "// elsewhere and set provider.address, gpu and results.dir (README.md: Joining as a new provider).",
   ];
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectory(path.dirname(file));
   fs.writeFileSync(file, `${header.join("\n")}\n${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** A matmul job spec (version 1) for `npx hardhat job create --spec-file`; returns its keccak256. */
 export function writeMatmulSpec(file: string, n = 256): string {
   const document = JSON.stringify({ version: 1, kind: "matmul", params: { n, seed: keccak256(toUtf8Bytes("latent devnet demo")), rounds: 1 } });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectory(path.dirname(file));
   fs.writeFileSync(file, document);
   return keccak256(toUtf8Bytes(document));
 }
@@ -73,7 +74,7 @@ export interface DevnetInfo {
 }
 
 export function writeDevnetInfo(file: string, info: DevnetInfo): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectory(path.dirname(file));
   fs.writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`);
 }
 

@@ -1,7 +1,7 @@
 // What `npm start` prints once everything is up: where things are, who the accounts are, and what to try next.
 import * as path from "node:path";
 import type { RoleAccount } from "./accounts";
-import { DEFAULT_DEPLOYMENTS_DIR, LOCALHOST_URL, deploymentsDir } from "./deployment";
+import { DEFAULT_DEPLOYMENTS_DIR, DEV_CHAIN_IDS, LOCALHOST_URL, deploymentsDir } from "./deployment";
 import type { DevnetInfo } from "./files";
 import type { Progress } from "./progress";
 import { redactUrl } from "../../subgraph/indexer/redact";
@@ -120,6 +120,11 @@ export function printBanner(progress: Progress, input: BannerInput): void {
     // `--network localhost` would reach whatever listens on 8545 (another devnet, with the same addresses).
     p(`Accounts (${reach.env}npx hardhat <task> --network localhost${reach.deployment} --from <#>):`);
     for (const a of info.accounts) p(accountLine(a, info.accounts, input.operators));
+  } else if (DEV_CHAIN_IDS.has(info.chain.chainId)) {
+    // No account to list (--rpc-url without --seed), yet the tasks reach this chain and its record only this way: the
+    // README's "add the banner's LOCAL_RPC_URL=… prefix and --deployment" needs a line to take them from.
+    p();
+    p(`Tasks (${reach.env}npx hardhat <task> --network localhost${reach.deployment}):`);
   }
   if (input.keyAccounts.length > 0) {
     p();

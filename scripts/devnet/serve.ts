@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { createJsonLogger, startGateway } from "../../gateway/src";
 import type { GatewayHandle, Logger } from "../../gateway/src";
 import type { DeploymentRecord } from "../deploy";
+import { makeDirectory } from "../directories";
 import { IndexingError, PortInUseError } from "./errors";
 import { type Progress, seconds } from "./progress";
 
@@ -28,7 +29,7 @@ const REPEAT_QUIET_MS = 60_000;
  * chain at --rpc-url is unreachable) is shown once a minute with its count, not twice a second.
  */
 function devnetLogger(logFile: string): Logger {
-  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  makeDirectory(path.dirname(logFile));
   const fd = fs.openSync(logFile, "w");
   let last = "";
   let shownAt = 0;

@@ -1,6 +1,7 @@
 /** `npx hardhat gov <task>`: token-holder governance of the protocol's parameters. */
 import { scope, types } from "hardhat/config";
 import { latentReadTask, latentTask } from "./lib/define";
+import { GOV_VALUE_HELP } from "./lib/format";
 
 const gov = scope("gov", "Governance: delegate, propose a parameter change, vote, queue, execute, status");
 const actions = () => import("./actions/gov");
@@ -13,11 +14,11 @@ latentTask(
   .addParam("contract", "Target contract: Staking, JobEscrow, ProviderRegistry, DisputeManager, PauseGuardian, LatentGovernor, LatentTimelock", undefined, types.string)
   .addParam(
     "set",
-    "Parameter (minStakePerGpu) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, JobEscrow or Staking, with --token, --to, --amount)",
+    "Parameter (minStakePerGpu, quorumNumerator) or function (setMinStakePerGpu, unpause, updateQuorumNumerator; recoverTokens on DisputeManager, JobEscrow or Staking, with --token, --to, --amount)",
     undefined,
     types.string,
   )
-  .addOptionalParam("value", "New value: LAT for amounts (150), a duration for periods (2h), else a number or an address (required unless the function takes none, e.g. unpause)", undefined, types.string)
+  .addOptionalParam("value", GOV_VALUE_HELP, undefined, types.string)
   .addOptionalParam("token", "recoverTokens (required with it): the token sent by mistake, LAT or its address", undefined, types.string)
   .addOptionalParam("to", "recoverTokens (required with it): the recipient, an address or account index", undefined, types.string)
   .addOptionalParam("amount", "recoverTokens (required with it): how much, in the token's units (12.5), or all (all that is recoverable at execution)", undefined, types.string)

@@ -1,7 +1,7 @@
 // A TypeScript CLI of this repository run as a child process (as `npm run` runs it, without npm in between), and the
 // output it writes, collected as it comes: for the tests that wait on what a CLI prints and check what it must never
 // print (an RPC URL's API key).
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -37,4 +37,21 @@ export function collectOutput(child: ChildProcess): ChildOutput {
     },
     exited,
   };
+}
+
+export interface SnippetRun {
+  /** Its exit code; null where it was killed, having run past its limit. */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `code` (TypeScript, from the repository's root, ts-node transpiling only) in a child process, killed after
+ * `limitMs`: for a call that may never return (Node's recursive mkdir under /proc, which not even a signal handler
+ * interrupts), which in this process would stop the test run with it.
+ */
+export function runTsSnippet(code: string, limitMs: number): SnippetRun {
+  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", code], { cwd: REPO, encoding: "utf8", timeout: limitMs, killSignal: "SIGKILL" });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -45,7 +45,7 @@ import {
   Staking__factory,
 } from "../../typechain-types";
 import { expectRejection } from "../helpers/rejects";
-import { waitUntil } from "../helpers/wait";
+import { startHardhatNode } from "../helpers/hardhat-node";
 import { withRefusedLogs } from "./tasks/helpers";
 import type { LogsCall } from "./tasks/helpers";
 
@@ -855,19 +855,9 @@ describe("scripts/deploy", function () {
     this.timeout(180_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-cli-"));
     const root = path.join(__dirname, "..", "..");
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    const url = `http://127.0.0.1:${port}`;
-    const node = spawn(path.join(root, "node_modules", ".bin", "hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: root,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-      stdio: "ignore",
-    });
+    const { node, url } = await startHardhatNode(120_000);
     const rpc = new JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {
-      await waitUntil(() => rpc.getBlockNumber().then(() => true, () => false), "npx hardhat node answers", { timeoutMs: 120_000, intervalMs: 250 });
       await promisify(execFile)(path.join(root, "node_modules", ".bin", "hardhat"), ["run", "scripts/deploy.ts", "--network", "localhost"], {
         cwd: root,
         env: { ...process.env, LATENT_DEPLOYMENTS_DIR: dir, LATENT_DEVNET: "1", LOCAL_RPC_URL: url, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },

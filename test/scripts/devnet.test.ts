@@ -894,6 +894,21 @@ describe("scripts/devnet", function () {
     expect(out).to.include("Accounts (LOCAL_RPC_URL=<--rpc-url> npx hardhat <task> --network localhost --from <#>):");
   });
 
+  it("prints how tasks reach an unseeded --rpc-url development chain, which lists no account, and nothing of the kind for another chain", function () {
+    const banner = (chainId: number) =>
+      bannerText({
+        chain: { rpcUrl: "http://127.0.0.1:9545", wsUrl: null, chainId, local: false },
+        deploymentFile: path.join(dir, "deployments", `chain-${chainId}-127.0.0.1-9545.json`),
+        accounts: [],
+      });
+    for (const chainId of [31337, 1337]) {
+      expect(banner(chainId), `chain ${chainId}`).to.include(
+        `\nTasks (LOCAL_RPC_URL=http://127.0.0.1:9545 npx hardhat <task> --network localhost --deployment ${path.join(dir, "deployments", `chain-${chainId}-127.0.0.1-9545.json`)}):\n`,
+      );
+    }
+    expect(banner(11155111)).to.not.include("npx hardhat");
+  });
+
   it("names deployments/localhost.json in task commands when the shell's LATENT_DEPLOYMENTS_DIR would send the tasks elsewhere", function () {
     const print = (env: Record<string, string>) => bannerText({}, env);
     expect(print({})).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");

@@ -63,7 +63,8 @@ export async function advance(ctx: ChainContext, args: AdvanceArgs): Promise<Tas
   const after = await latest(ctx);
   const advancedBy = after.timestamp - before.timestamp;
   const text = [
-    `Chain ${chainId} advanced by ${formatDuration(advancedBy)}: block ${after.blockNumber} at ${isoTime(after.timestamp)} (${after.timestamp})`,
+    // Every unit: the second a deadline needs (--by 2h15m1s) would read as lost in "2h 15m".
+    `Chain ${chainId} advanced by ${formatDuration(advancedBy, 4)}: block ${after.blockNumber} at ${isoTime(after.timestamp)} (${after.timestamp})`,
     `  was block ${before.blockNumber} at ${isoTime(before.timestamp)} (${before.timestamp})`,
   ];
   // With --deployment the chain was checked to be that deployment's: say so, as the chain that moved.

@@ -13,7 +13,7 @@ import { contractsByName } from "../../scenario/events";
 import { revertDecoder } from "../lib/context";
 import type { CommonArgs, DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, RevertError, StateError } from "../lib/errors";
-import { BPS_PARAM, DURATION_PARAMS, LAT_PARAMS, QUORUM_PARAMS, TIME_PARAMS, formatDuration, formatLat, formatParameter, formatTime, isoTime, table } from "../lib/format";
+import { GOV_VALUE_FORMS, formatDuration, formatLat, formatParameter, formatTime, govValueKind, isoTime, table } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
 import { LAT_DECIMALS, parseAddress, parseBigId, parseChoice, parseDuration, parseLat, parseText, parseTimestamp, parseTokenAmount, parseUint } from "../lib/parse";
 import { PROPOSAL_STATES } from "../lib/revert";
@@ -30,8 +30,12 @@ const GOVERNANCE_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
   updateDelay: [0, GOVERNANCE_MAX_DURATION],
   updateQuorumNumerator: GOVERNANCE_QUORUM_BOUNDS,
 };
-/** Functions a proposal typically calls: listed when `--set` names none of them. */
-const GOVERNANCE_FUNCTION = /^(set|update|renew|unpause)/;
+/**
+ * What a function answers to a caller other than governance when it is governance's alone: Governed's onlyGovernance,
+ * the governor's own onlyGovernance and the timelock's updateDelay. The ABI does not say who may call a function;
+ * the contract does.
+ */
+const GOVERNANCE_ONLY = new Set(["GovernedOnlyGovernance", "GovernorOnlyExecutor", "TimelockUnauthorizedCaller"]);
 
 const SUPPORT = { for: Vote.For, against: Vote.Against, abstain: Vote.Abstain } as const;
 
@@ -56,22 +60,52 @@ function contractName(value: string): ContractName {
   return name;
 }
 
-/** `minStakePerGpu` -> setMinStakePerGpu; a full function name (setGrace, unpause, updateQuorumNumerator) as is. */
-function governanceFunction(iface: Interface, contract: ContractName, set: string): FunctionFragment {
-  const text = set.trim();
-  const candidates = [text, `set${text.charAt(0).toUpperCase()}${text.slice(1)}`];
-  for (const name of candidates) {
-    const fragment = iface.fragments.find((f): f is FunctionFragment => f.type === "function" && (f as FunctionFragment).name === name) as
-      | FunctionFragment
-      | undefined;
-    if (fragment !== undefined && !fragment.constant && fragment.inputs.length <= 1) return fragment;
+/**
+ * Whether `fragment` is governance's alone: called by the signer, who is not the timelock, it is refused as such. A
+ * provider's own setter (ProviderRegistry.setPrice, Staking.setMaxSlashRewardBps) or anyone's call (JobEscrow.settle)
+ * is no parameter a proposal sets: proposed, it would fail at execution, or act for the timelock as a provider would.
+ */
+async function governanceOnly(ctx: TaskContext, contract: ContractName, iface: Interface, fragment: FunctionFragment): Promise<boolean> {
+  // Any value of the argument's type: the refusal comes before the argument is looked at.
+  const values = fragment.inputs.map((input) => {
+    const bytes = /^bytes(\d+)$/.exec(input.type);
+    if (bytes !== null) return `0x${"00".repeat(Number(bytes[1]))}`;
+    return { address: ZeroAddress, bool: false, bytes: "0x", string: "" }[input.type] ?? (input.baseType === "array" ? [] : 0n);
+  });
+  let data: string;
+  try {
+    data = iface.encodeFunctionData(fragment, values);
+  } catch {
+    return false; // A type no setter takes (a tuple): no governance parameter.
   }
-  const available = iface.fragments
-    .filter((f): f is FunctionFragment => f.type === "function")
-    .filter((f) => !f.constant && f.inputs.length <= 1 && GOVERNANCE_FUNCTION.test(f.name))
-    .map((f) => f.name);
+  try {
+    await ctx.hre.ethers.provider.call({ to: ctx.record.contracts[contract].address, from: ctx.address, data });
+    return false;
+  } catch (error) {
+    // A node that gives no revert data says nothing of who may call: the function is not refused for that.
+    const decoded = revertDecoder().decode(error);
+    return decoded === undefined || GOVERNANCE_ONLY.has(decoded.name);
+  }
+}
+
+/**
+ * `minStakePerGpu` -> setMinStakePerGpu, `quorumNumerator` -> updateQuorumNumerator (the name gov execute and
+ * deployment verify print it by); a full function name (setGrace, unpause, updateQuorumNumerator) as is.
+ */
+async function governanceFunction(ctx: TaskContext, iface: Interface, contract: ContractName, set: string): Promise<FunctionFragment> {
+  const text = set.trim();
+  const settable = iface.fragments.filter((f): f is FunctionFragment => f.type === "function" && !(f as FunctionFragment).constant && (f as FunctionFragment).inputs.length <= 1);
+  const capitalized = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  const candidates = [text, `set${capitalized}`, `update${capitalized}`];
+  for (const name of candidates) {
+    const fragment = settable.find((f) => f.name === name);
+    if (fragment !== undefined && (await governanceOnly(ctx, contract, iface, fragment))) return fragment;
+  }
+  const governed = await Promise.all(settable.map(async (f) => ((await governanceOnly(ctx, contract, iface, f)) ? f.name : undefined)));
+  const available = governed.filter((name): name is string => name !== undefined);
   if (iface.getFunction(RECOVER) !== null) available.push(`${RECOVER} (with --token, --to and --amount)`);
-  throw new InputError("--set", `${contract} has no parameter setter "${set}": choose one of ${available.join(", ")}`);
+  const choose = available.length === 0 ? "it has none" : `choose one of ${available.join(", ")}`;
+  throw new InputError("--set", `${contract} has no parameter setter "${set}" that governance alone calls: ${choose}`);
 }
 
 /** The parameter a setter changes: setMinStakePerGpu -> minStakePerGpu. */
@@ -92,17 +126,16 @@ async function convertValue(
     if (value !== undefined) throw new InputError("--value", `${fragment.name}() takes no value: drop --value`);
     return [];
   }
-  if (value === undefined) throw new InputError("--value", `required: ${fragment.name} takes a ${input.type}`);
-  if (input.type === "address") return [await ctx.account("--value", value)];
-  if (input.type === "bool") return [parseChoice("--value", value, { true: true, false: false })];
-  const bits = /^uint(\d+)$/.exec(input.type);
-  if (bits === null) throw new InputError("--value", `${fragment.name} takes a ${input.type}, which this task cannot build`);
+  const kind = govValueKind(fragment.name, parameter, input.type);
+  if (kind === undefined) throw new InputError("--value", `${fragment.name} takes a ${input.type}, which this task cannot build`);
+  if (value === undefined) throw new InputError("--value", `required: ${fragment.name} takes ${GOV_VALUE_FORMS[kind].is}`);
+  if (kind === "address") return [await ctx.account("--value", value)];
   let n: bigint;
-  if (LAT_PARAMS.has(parameter)) n = parseLat("--value", value);
-  else if (DURATION_PARAMS.has(parameter) || DURATION_PARAMS.has(fragment.name)) n = BigInt(parseDuration("--value", value));
-  else if (TIME_PARAMS.has(fragment.name)) n = BigInt(parseTimestamp("--value", value));
-  else n = parseUint("--value", value, BPS_PARAM.test(parameter) ? "bps" : QUORUM_PARAMS.has(parameter) ? "percent" : undefined);
-  if (n >= 2n ** BigInt(bits[1]!)) throw new InputError("--value", `${n} does not fit the ${input.type} ${fragment.name} takes`);
+  if (kind === "lat") n = parseLat("--value", value);
+  else if (kind === "duration") n = BigInt(parseDuration("--value", value));
+  else if (kind === "time") n = BigInt(parseTimestamp("--value", value));
+  else n = parseUint("--value", value, kind === "bps" ? "bps" : kind === "percent" ? "percent" : undefined);
+  if (n >= 2n ** BigInt(/^uint(\d+)$/.exec(input.type)![1]!)) throw new InputError("--value", `${n} does not fit the ${input.type} ${fragment.name} takes`);
   // The contracts check these bounds only when the proposal executes, days later: check them now.
   const bounds =
     (PARAM_BOUNDS as Record<string, readonly [bigint | number, bigint | number]>)[parameter] ??
@@ -268,7 +301,7 @@ export async function propose(ctx: TaskContext, args: ProposeArgs): Promise<Task
   for (const option of RECOVERY_OPTIONS) {
     if (args[option] !== undefined) throw new InputError(`--${option}`, `only for --set ${RECOVER}, not for --set ${args.set}`);
   }
-  const fragment = governanceFunction(target.interface, contract, args.set);
+  const fragment = await governanceFunction(ctx, target.interface, contract, args.set);
   const parameter = parameterOf(fragment);
   const values = await convertValue(ctx, contract, fragment, parameter, args.value);
   if (values.length === 1 && typeof values[0] === "bigint") await checkRulingStaysPossible(ctx, contract, parameter, values[0]);

@@ -20,7 +20,7 @@ import {
 } from "../lib/parse";
 import { queryLogRange } from "../lib/logs";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, listingStrings, providerArg, readStake, registeredProviders, suggest, thawRequests } from "./shared";
+import { actingProvider, actingProviderHints, listingStrings, notAProvider, providerArg, readStake, registeredProviders, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown, ThawRequestView } from "./shared";
 
 export interface ListingArgs extends CommonArgs {
@@ -143,7 +143,14 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
   if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
   const cap = await slashCapAdvice(ctx, operator);
   if (cap !== undefined) text.push(cap);
-  text.push(`Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`);
+  // An operator's worker goes online itself at start (provider.onlineAtStart): online before it runs, the listing
+  // would be offered to clients with no one to take their jobs.
+  text.push(
+    operator === ZeroAddress
+      ? `Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`
+      : "Then configure and start its worker (scripts/worker/README.md), which goes online at start (provider.onlineAtStart): " +
+          `not before, as clients would be offered a listing with no worker to take their jobs; by hand: ${suggest(ctx, "provider online", { sameSigner: true })}`,
+  );
   return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
 }
 
@@ -165,11 +172,11 @@ function formatLatPlain(wei: bigint): string {
   return formatLat(wei).split(" ")[0] as string;
 }
 
+const LISTING_RULE = "only the provider's own account may change its listing";
+
 async function requireRegistered(ctx: TaskContext): Promise<IProviderRegistry.ProviderStructOutput> {
   const record = await ctx.c.registry.getProvider(ctx.address);
-  if (!record.registered) {
-    throw new StateError(`${ctx.address} is not a registered provider (only the provider's own account may change its listing)`);
-  }
+  if (!record.registered) throw await notAProvider(ctx, { rule: LISTING_RULE, otherwise: ` (${LISTING_RULE})` });
   return record;
 }
 
@@ -311,7 +318,8 @@ export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs)
   // leave its provider's open, so only a registered provider's account may run it.
   const record = await ctx.c.registry.getProvider(ctx.address);
   if (!record.registered) {
-    throw new StateError(`${ctx.address} is not a registered provider (only the provider's own account sets its slash reward cap)`);
+    const rule = "only the provider's own account sets its slash reward cap";
+    throw await notAProvider(ctx, { rule, retry: (provider) => `provider slash-reward-cap --bps ${bps} --from ${provider}`, otherwise: ` (${rule})` });
   }
   const [cap, [, locked]] = await Promise.all([ctx.c.staking.maxSlashRewardBps(ctx.address), ctx.c.staking.getStake(ctx.address)]);
   const before = Number(cap);

@@ -36,24 +36,59 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
   // Most often an operator's worker key with --provider left out or mistyped: the providers it operates are the answer.
   // A provider's own key with a wrong --provider is the other common slip: it needs no --provider at all.
   const [operated, signerListed] = await Promise.all([
-    providersOperatedBy(ctx, ctx.address),
+    operatedBy(ctx, ctx.address),
     value === undefined ? false : ctx.c.registry.getProvider(ctx.address).then((p) => p.registered),
   ]);
-  const give = `--provider ${operated.length === 1 ? operated[0] : "<one of them>"}`;
   const head = value === undefined ? `not given, and the signer ${ctx.address} is not a registered provider` : `${provider} is not a registered provider`;
   let message: string;
   if (signerListed) {
     message =
       `${head}, and the signer ${ctx.address} is a provider itself: drop --provider to act for it` +
-      (operated.length === 0 ? "" : `, or name a provider it operates (${operated.join(", ")}): give ${give}`);
-  } else if (operated.length > 0) {
-    message = `${head}: the signer is the operator of ${operated.join(", ")}: give ${give}`;
+      (operated === undefined ? "" : `, or name a provider it operates (${operated.list}): give --provider ${operated.pick}`);
+  } else if (operated !== undefined) {
+    message = `${head}: the signer is the operator of ${operated.list}: give --provider ${operated.pick}`;
   } else if (value === undefined) {
     message = `${head}, nor the operator of one: sign with --from a provider, or with a provider's operator and --provider <that provider>`;
   } else {
     message = `${head}, and the signer ${ctx.address} is neither a provider nor the operator of one: check --provider, and sign with --from that provider or its operator`;
   }
   throw new InputError("--provider", message);
+}
+
+/** The providers an account operates, as a refusal of that account names them. */
+export interface Operated {
+  /** Their addresses, comma-separated. */
+  list: string;
+  /** The one a suggested command names: the only one, else "<one of them>". */
+  pick: string;
+}
+
+/**
+ * The registered providers `account` operates, undefined where none: an account that is not a provider is most often
+ * an operator's worker key where its provider's was meant, and those providers are the answer.
+ */
+export async function operatedBy(ctx: DeploymentContext, account: string): Promise<Operated | undefined> {
+  const providers = (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
+  if (providers.length === 0) return undefined;
+  return { list: providers.join(", "), pick: providers.length === 1 ? providers[0]! : "<one of them>" };
+}
+
+/**
+ * The refusal of a command only a registered provider's own account runs (its stake, its listing, its slash reward
+ * cap) when the signer is not one. An operator, whose key acts for its providers elsewhere, is told which providers
+ * it operates (as actingProvider tells it), why this command is the provider's own (`rule`), and the command to run
+ * `--from` the provider (`retry`, given that provider; without it, to sign with --from the provider); any other account
+ * is told `otherwise`.
+ */
+export async function notAProvider(
+  ctx: TaskContext,
+  refusal: { rule: string; retry?: (provider: string) => string; otherwise: string; state?: string },
+): Promise<StateError> {
+  const head = `${ctx.address} is not a registered provider${refusal.state ?? ""}`;
+  const operated = await operatedBy(ctx, ctx.address);
+  if (operated === undefined) return new StateError(`${head}${refusal.otherwise}`);
+  const retry = refusal.retry === undefined ? `sign with --from ${operated.pick}` : suggest(ctx, refusal.retry(operated.pick));
+  return new StateError(`${head}: the signer is the operator of ${operated.list}: ${refusal.rule}: ${retry}`);
 }
 
 /**
@@ -105,11 +140,6 @@ export interface RegisteredProvider {
  * Every provider registered now, with its listing: the accounts of the registry's ProviderRegistered logs (it keeps no
  * list), each read back from the registry, as its model or operator may have changed since, or it deregistered.
  */
-/** The registered providers `account` is the operator of: what a refusal of an operator's key names instead. */
-export async function providersOperatedBy(ctx: DeploymentContext, account: string): Promise<string[]> {
-  return (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
-}
-
 export async function registeredProviders(ctx: DeploymentContext): Promise<RegisteredProvider[]> {
   const registry = ctx.c.registry;
   const head = await ctx.hre.ethers.provider.getBlockNumber();

@@ -3,11 +3,11 @@
  */
 import type { CommonArgs, DeploymentContext, TaskContext } from "../lib/context";
 import { StateError } from "../lib/errors";
-import { formatLat, formatTime } from "../lib/format";
+import { formatLat, formatParameter, formatTime } from "../lib/format";
 import { parseInteger, parseLat } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
 import { stakeLines } from "./provider";
-import { ensureAllowance, providerArg, providersOperatedBy, readStake, requireBalance, signPermit, suggest, thawRequests } from "./shared";
+import { ensureAllowance, notAProvider, operatedBy, providerArg, readStake, requireBalance, signPermit, suggest, thawRequests } from "./shared";
 import type { StakeBreakdown } from "./shared";
 
 export interface AddArgs extends CommonArgs {
@@ -46,18 +46,14 @@ export async function add(ctx: TaskContext, args: AddArgs): Promise<TaskResult<u
  */
 async function requireRegistered(ctx: TaskContext): Promise<void> {
   if ((await ctx.c.registry.getProvider(ctx.address)).registered) return;
-  const operated = await providersOperatedBy(ctx, ctx.address);
-  if (operated.length > 0) {
-    throw new StateError(
-      `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}: a stake counts only for the account that stakes, ` +
-        `so the provider stakes its own LAT: ${suggest(ctx, `stake add --from ${operated.length === 1 ? operated[0] : "<provider>"} --amount <LAT>`)}`,
-    );
-  }
-  throw new StateError(
-    `${ctx.address} is not a registered provider: a stake counts only toward the staker's own listing, so it would back nothing ` +
+  throw await notAProvider(ctx, {
+    rule: "a stake counts only for the account that stakes, so the provider stakes its own LAT",
+    retry: (provider) => `stake add --from ${provider} --amount <LAT>`,
+    otherwise:
+      ": a stake counts only toward the staker's own listing, so it would back nothing " +
       `(and come back only through stake thaw and stake withdraw); register first (a listing needs no stake to register, and starts offline): ` +
       `${suggest(ctx, "provider register --model <id> --count <GPUs> --region <code> --price <LAT> --metadata-uri <uri>", { sameSigner: true })}, then stake add`,
-  );
+  });
 }
 
 export interface ThawArgs extends CommonArgs {
@@ -72,14 +68,12 @@ export interface ThawArgs extends CommonArgs {
 async function requireStakeOrProvider(ctx: TaskContext, command: string): Promise<void> {
   const [{ registered }, [staked]] = await Promise.all([ctx.c.registry.getProvider(ctx.address), ctx.c.staking.getStake(ctx.address)]);
   if (registered || staked > 0n) return;
-  const operated = await providersOperatedBy(ctx, ctx.address);
-  if (operated.length > 0) {
-    throw new StateError(
-      `${ctx.address} is not a registered provider but the operator of ${operated.join(", ")}, and has no stake: a provider's stake is its own, ` +
-        `so the provider runs it: ${suggest(ctx, `${command} --from ${operated.length === 1 ? operated[0] : "<provider>"}`)}`,
-    );
-  }
-  throw new StateError(`${ctx.address} is not a registered provider and has no stake to ${command === "stake withdraw" ? "withdraw" : "thaw"} (check --from)`);
+  throw await notAProvider(ctx, {
+    state: " and has no stake",
+    rule: "a provider's stake is its own, so the provider runs it",
+    retry: (provider) => `${command} --from ${provider}`,
+    otherwise: ` to ${command === "stake withdraw" ? "withdraw" : "thaw"} (check --from)`,
+  });
 }
 
 export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult<unknown>> {
@@ -165,10 +159,9 @@ export interface StakeStatus {
 }
 
 async function notProvider(ctx: DeploymentContext, account: string): Promise<string> {
-  const operated = await providersOperatedBy(ctx, account);
-  if (operated.length === 0) return "  not a registered provider: a stake of its own backs no listing (stake thaw and stake withdraw return it)";
-  const which = operated.length === 1 ? operated[0]! : "<provider>";
-  return `  not a registered provider but the operator of ${operated.join(", ")}; the stake that backs a listing is the provider's: ${suggest(ctx, `stake status --provider ${which}`)}`;
+  const operated = await operatedBy(ctx, account);
+  if (operated === undefined) return "  not a registered provider: a stake of its own backs no listing (stake thaw and stake withdraw return it)";
+  return `  not a registered provider: it is the operator of ${operated.list}: the stake that backs a listing is the provider's: ${suggest(ctx, `stake status --provider ${operated.pick}`)}`;
 }
 
 export async function status(ctx: DeploymentContext, args: StatusArgs): Promise<TaskResult<StakeStatus>> {
@@ -186,7 +179,7 @@ export async function status(ctx: DeploymentContext, args: StatusArgs): Promise<
   // client's or a typo is told so, an operator whose provider's stake it meant.
   if (!registered) text.push(await notProvider(ctx, provider));
   text.push(...stakeLines(stake));
-  text.push(`  thaw requests (thawing period ${Number(period)} s):`);
+  text.push(`  thaw requests (thawing period ${formatParameter("thawingPeriod", period)}):`);
   if (requests.length === 0) text.push("    none pending");
   for (const r of requests) {
     text.push(`    #${r.index}  ${formatLat(r.amount)}  ${r.matured ? "withdrawable since" : "matures"} ${formatTime(r.maturesAt, now)}`);

@@ -12,8 +12,8 @@ export function formatLat(wei: bigint): string {
   return `${formatUnits(wei, LAT_DECIMALS)} LAT (${wei} wei)`;
 }
 
-/** "1h 30m", "2d 3h", "45s", "0s". */
-export function formatDuration(seconds: number): string {
+/** "1h 30m", "2d 3h", "45s", "0s": the two largest units, or up to `units` of them ("2h 15m 1s"). */
+export function formatDuration(seconds: number, units = 2): string {
   if (seconds <= 0) return "0s";
   const parts: string[] = [];
   let rest = Math.floor(seconds);
@@ -28,7 +28,7 @@ export function formatDuration(seconds: number): string {
       rest %= size;
     }
   }
-  return parts.slice(0, 2).join(" ");
+  return parts.slice(0, units).join(" ");
 }
 
 /** "2030-01-01T12:00:00Z (in 1h 30m)" relative to `now` (the chain's latest block time). */
@@ -111,6 +111,42 @@ export const QUORUM_PARAMS = new Set(["quorumNumerator", "updateQuorumNumerator"
 
 /** Parameters that are points in time. */
 export const TIME_PARAMS = new Set(["renewPause"]);
+
+/** How `gov propose --value` reads a setter's one argument. */
+export type GovValueKind = "lat" | "duration" | "time" | "bps" | "percent" | "address" | "number";
+
+/**
+ * The kind of value a governance setter takes, by its name, the parameter it sets (setThawingPeriod: thawingPeriod)
+ * and its argument's ABI type: what propose parses and what the option's help names, from one place.
+ */
+export function govValueKind(setter: string, parameter: string, type: string): GovValueKind | undefined {
+  if (type === "address") return "address";
+  if (!/^uint\d+$/.test(type)) return undefined;
+  if (LAT_PARAMS.has(parameter)) return "lat";
+  if (DURATION_PARAMS.has(parameter) || DURATION_PARAMS.has(setter)) return "duration";
+  if (TIME_PARAMS.has(setter)) return "time";
+  if (BPS_PARAM.test(parameter)) return "bps";
+  if (QUORUM_PARAMS.has(parameter)) return "percent";
+  return "number";
+}
+
+/** Each kind as `gov propose --value` says it: what it is, the setters that take it, and an example. */
+export const GOV_VALUE_FORMS: Readonly<Record<GovValueKind, { is: string; for: string }>> = {
+  lat: { is: "LAT", for: "for amounts (minStakePerGpu 150, disputeDeposit, minTrackRecordCost, proposalThreshold)" },
+  duration: { is: "a duration", for: "for periods (thawingPeriod 2h: seconds, or 90m, 2h, 1d)" },
+  time: { is: "a time", for: "for renewPause (unix seconds or an ISO 8601 date, in UTC unless it names a zone: 2026-12-01T10:00)" },
+  bps: { is: "basis points", for: "for the *Bps shares (protocolFeeBps 300 is 3%)" },
+  percent: { is: "a whole percent of the supply", for: "for the quorum (updateQuorumNumerator 4)" },
+  address: { is: "an address or account index", for: "for guardian, arbitrator and treasury" },
+  number: { is: "a whole number", for: "for the rest (maxGpusPerProvider 128)" },
+};
+
+/** `gov propose --value`'s help, from the forms propose parses. */
+export const GOV_VALUE_HELP =
+  "New value (required unless the function takes none, e.g. unpause): " +
+  Object.values(GOV_VALUE_FORMS)
+    .map((form) => `${form.is} ${form.for}`)
+    .join("; ");
 
 /** A parameter's value in its unit, by the parameter's name (or its setter's): "7200 s (2h)", "100.0 LAT", "500 bps (5%)". */
 export function formatParameter(parameter: string, value: bigint): string {

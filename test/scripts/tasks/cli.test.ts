@@ -3,46 +3,20 @@
  * share no in-process network), the set is deployed to it over JSON-RPC, and each task runs as its own
  * `hardhat --network localhost ...` process, checked by exit code and output.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import * as net from "node:net";
 import * as path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, parseEther } from "ethers";
 import type { JsonRpcSigner } from "ethers";
 import { writeDeploymentRecord } from "../../../scripts/deploy";
 import { deployScenario, fund } from "../../../scripts/scenario";
-import { waitUntil } from "../../helpers/wait";
+import { closedPort } from "../../helpers/closed-port";
+import { startHardhatNode } from "../../helpers/hardhat-node";
 import { DEPLOYMENT_DIR } from "./helpers";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once the node answers eth_chainId; fails at once if it exits first. */
-async function waitForRpc(provider: JsonRpcProvider, node: ChildProcess, timeoutMs: number): Promise<void> {
-  await waitUntil(
-    async () => {
-      if (node.exitCode !== null) throw new Error(`hardhat node exited with code ${node.exitCode}`);
-      return provider.send("eth_chainId", []).then(
-        () => true,
-        () => false,
-      );
-    },
-    "the hardhat node answers eth_chainId",
-    { timeoutMs, intervalMs: 250 },
-  );
-}
 
 interface CliRun {
   code: number;
@@ -74,16 +48,9 @@ describe("tasks: command line", function () {
   }
 
   before(async function () {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    node = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: ROOT,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-      stdio: "ignore",
-    });
+    ({ node, url } = await startHardhatNode(60_000));
     // A static network: no detection loop (and its retry warnings) while the node is still starting.
     provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
-    await waitForRpc(provider, node, 60_000);
     const signers: JsonRpcSigner[] = await Promise.all(Array.from({ length: 20 }, (_, i) => provider.getSigner(i)));
     const s = await deployScenario(signers);
     await fund(s, [signers[6]!, signers[15]!], parseEther("10000"));
@@ -144,7 +111,7 @@ describe("tasks: command line", function () {
   });
 
   it("without a node at the network's URL, names the URL in one line, once, and exits 1", async function () {
-    const closed = `http://127.0.0.1:${await freePort()}`;
+    const closed = `http://127.0.0.1:${await closedPort()}`;
     const run = await cli(["guardian", "status"], { CI: "true", LOCAL_RPC_URL: closed });
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain(`no node answers at ${closed} of network "localhost"`);

@@ -55,6 +55,11 @@ describe("tasks: devnet", function () {
       expect(output).to.match(new RegExp(`^Chain 31337 advanced by 2h: block ${block + 1} at ${iso} \\(${now + 7200}\\)\\n  was block ${block} at `));
     });
 
+    it("prints the whole advance in every unit, the second past a deadline included", async function () {
+      const { output } = await advance({ by: "2h15m1s" });
+      expect(output).to.match(/^Chain 31337 advanced by 2h 15m 1s: block /);
+    });
+
     it("--by takes days, minutes and seconds, and plain seconds", async function () {
       const now = await time.latest();
       await advance({ by: "1d1m5s" });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { impersonateAccount, loadFixture, mine, setBalance, stopImpersonatingAccount, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import { MaxUint256, ZeroAddress, formatEther, parseEther } from "ethers";
 import { LatentToken__factory } from "../../../typechain-types";
 import { acceptJob, delegate, openDispute, submitResult } from "../../../scripts/scenario";
@@ -127,10 +127,23 @@ describe("tasks: gov", function () {
     expect(result.calldata).to.equal(c.staking.interface.encodeFunctionData("setThawingPeriod", [7200]));
   });
 
+  it("propose takes the quorum by the parameter's name, quorumNumerator, as execute prints it, for updateQuorumNumerator", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const { result } = await task<{ calldata: string }>(file, "gov propose", { from: ACCOUNT.funder, contract: "LatentGovernor", set: "quorumNumerator", value: "5", description: "5% quorum" });
+    expect(result.calldata).to.equal(c.governor.interface.encodeFunctionData("updateQuorumNumerator", [5]));
+  });
+
   it("propose takes a function without a value (unpause)", async function () {
     const { file, c } = await loadFixture(delegatedFixture);
     const { result } = await task<{ calldata: string }>(file, "gov propose", UNPAUSE);
     expect(result.calldata).to.equal(c.pauseGuardian.interface.encodeFunctionData("unpause"));
+  });
+
+  it("propose without --value says what the setter takes: a time for renewPause, LAT for an amount", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const args = { from: ACCOUNT.funder, description: "x" };
+    await taskFails(file, "gov propose", { ...args, contract: "PauseGuardian", set: "renewPause" }, InputError, /^--value: required: renewPause takes a time$/);
+    await taskFails(file, "gov propose", { ...args, contract: "Staking", set: "minStakePerGpu" }, InputError, /^--value: required: setMinStakePerGpu takes LAT$/);
   });
 
   it("propose refuses a --value for a function that takes none", async function () {
@@ -145,8 +158,51 @@ describe("tasks: gov", function () {
       "gov propose",
       { from: ACCOUNT.funder, contract: "Staking", set: "minStake", value: "1", description: "x" },
       InputError,
-      /^--set: Staking has no parameter setter "minStake": choose one of .*setMinStakePerGpu.*setThawingPeriod/,
+      /^--set: Staking has no parameter setter "minStake" that governance alone calls: choose one of .*setMinStakePerGpu.*setThawingPeriod/,
     );
+  });
+
+  it("propose lists as setters exactly the functions each contract lets governance alone call", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    const expected: Record<string, string> = {
+      Staking: "setMinStakePerGpu, setThawingPeriod, setTreasury, recoverTokens (with --token, --to and --amount)",
+      ProviderRegistry: "setMaxGpusPerProvider",
+      PauseGuardian: "renewPause, setGuardian, setPauseDuration, unpause",
+      DisputeManager: "setArbitrator, recoverTokens (with --token, --to and --amount)",
+      LatentTimelock: "updateDelay",
+      LatentToken: "",
+    };
+    const listed: Record<string, string> = {};
+    for (const contract of Object.keys(expected)) {
+      const error = await taskFails(file, "gov propose", { from: ACCOUNT.funder, contract, set: "nothing", value: "1", description: "x" }, InputError, /that governance alone calls: /);
+      listed[contract] = /choose one of (.*)$/.exec(error.message)?.[1] ?? "";
+    }
+    expect(listed).to.deep.equal(expected);
+  });
+
+  it("propose takes a setter that a node refuses to the proposer without revert data, which says nothing of who may call it", async function () {
+    const { file, c, funder } = await loadFixture(delegatedFixture);
+    const selector = c.staking.interface.getFunction("setMinStakePerGpu")!.selector;
+    const provider = network.provider as typeof network.provider & { send: (method: string, params?: unknown[]) => Promise<unknown> };
+    const send = provider.send;
+    provider.send = async (method: string, params?: unknown[]) => {
+      const call = (params?.[0] ?? {}) as { from?: string; data?: string };
+      if (method === "eth_call" && call.from?.toLowerCase() === funder.address.toLowerCase() && call.data?.startsWith(selector)) throw new Error("execution reverted");
+      return send.call(provider, method, params);
+    };
+    try {
+      const { result } = await task<{ calldata: string }>(file, "gov propose", { from: ACCOUNT.funder, contract: "Staking", set: "minStakePerGpu", value: "150", description: "no revert data" });
+      expect(result.calldata).to.equal(c.staking.interface.encodeFunctionData("setMinStakePerGpu", [parseEther("150")]));
+    } finally {
+      provider.send = send;
+    }
+  });
+
+  it("propose refuses a provider's own setter or anyone's call, which a proposal could only run as the timelock", async function () {
+    const { file } = await loadFixture(delegatedFixture);
+    for (const [contract, set] of [["ProviderRegistry", "price"], ["Staking", "maxSlashRewardBps"], ["JobEscrow", "settle"]] as const) {
+      await taskFails(file, "gov propose", { from: ACCOUNT.funder, contract, set, value: "1", description: "x" }, InputError, new RegExp(`^--set: ${contract} has no parameter setter "${set}" that governance alone calls: choose one of `));
+    }
   });
 
   it("propose refuses a basis-point value given as a percentage, saying it in basis points", async function () {
@@ -664,7 +720,7 @@ describe("tasks: gov propose --set recoverTokens", function () {
       "gov propose",
       { from: ACCOUNT.funder, contract: "DisputeManager", set: "recover", value: "1", description: "x" },
       InputError,
-      /^--set: DisputeManager has no parameter setter "recover": choose one of .*recoverTokens \(with --token, --to and --amount\)$/,
+      /^--set: DisputeManager has no parameter setter "recover" that governance alone calls: choose one of .*recoverTokens \(with --token, --to and --amount\)$/,
     );
   });
 });
@@ -794,6 +850,39 @@ describe("tasks: guardian", function () {
     await c.pauseGuardian.connect(await ethers.getSigner(timelock)).setGuardian(ZeroAddress);
     await stopImpersonatingAccount(timelock);
     await taskFails(file, "guardian pause", { from: ACCOUNT.guardian }, RevertError, /PauseGuardianNotGuardian\(caller=0x[0-9a-fA-F]{40}\): there is no guardian \(governance removed it\): only governance pauses/);
+  });
+
+  it("pause during the cooldown after a pause says when the last ended, why the guardian must wait, and that governance may pause", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    await time.increase(3 * 86_400 + 1);
+    await taskFails(
+      file,
+      "guardian pause",
+      { from: ACCOUNT.guardian },
+      RevertError,
+      /^PauseGuardian\.pause reverted: PauseGuardianCoolingDown\(availableAt=\d+ \([^)]*, in [^)]+\)\): the last pause ended \S+ \([^)]+ ago\), and the guardian may pause again only a pause duration \(3d\) after the end of the last, so that its pauses cannot follow one another; governance pauses at any time \(gov propose --contract PauseGuardian --set renewPause --value <its end>\)$/,
+    );
+  });
+
+  it("status says when the guardian may pause again, during a pause and the cooldown after it, and nothing once it may", async function () {
+    const { file } = await loadFixture(tasksBaseFixture);
+    const before = await task<GuardianStatus>(file, "guardian status", {});
+    expect(before.result.guardianMayPauseFrom).to.equal(null);
+    expect(before.output).to.not.contain("may pause again");
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const pausedAt = await time.latest();
+    // During the pause, then in the cooldown after it.
+    for (const after of [1, 3 * 86_400]) {
+      await time.increase(after);
+      const { result, output } = await task<GuardianStatus>(file, "guardian status", {});
+      expect(result.guardianMayPauseFrom).to.equal(pausedAt + 6 * 86_400);
+      expect(output).to.match(/\n {2}the guardian may pause again from \S+ \(in [^)]+\) \(a pause duration after the last one ends\)$/);
+    }
+    await time.increase(3 * 86_400);
+    const { result, output } = await task<GuardianStatus>(file, "guardian status", {});
+    expect(result.guardianMayPauseFrom).to.equal(null);
+    expect(output).to.not.contain("may pause again");
   });
 
   it("a paused protocol refuses registrations with the pause's end", async function () {

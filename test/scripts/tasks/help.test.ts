@@ -50,6 +50,19 @@ describe("tasks: help texts", function () {
     expect(lacking).to.deep.equal([]);
   });
 
+  it("gov propose --value says the form each kind of setter takes, a time for renewPause among them", function () {
+    const help = hre.scopes.gov!.tasks.propose!.paramDefinitions.value!.description ?? "";
+    const forms = [
+      /\bLAT for amounts \(minStakePerGpu 150, disputeDeposit, minTrackRecordCost, proposalThreshold\)/,
+      /\ba duration for periods \(thawingPeriod 2h/,
+      /\ba time for renewPause \(unix seconds or an ISO 8601 date, in UTC unless it names a zone/,
+      /\bbasis points for the \*Bps shares \(protocolFeeBps 300 is 3%\)/,
+      /\ba whole percent of the supply for the quorum/,
+      /\ban address or account index for guardian, arbitrator and treasury/,
+    ];
+    expect(forms.filter((form) => !form.test(help)).map(String)).to.deep.equal([]);
+  });
+
   it("every option that takes LAT says so, and every option that takes a duration names its units", function () {
     const lat = ["stake add --amount", "stake thaw --amount", "token transfer --amount", "job create --maxPrice", "provider register --price", "provider update --price", "provider price --price", "dispute rule --slash"];
     const durations = ["job create --maxDuration", "job create --acceptWithin", "devnet advance --by"];

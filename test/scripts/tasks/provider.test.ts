@@ -152,7 +152,13 @@ describe("tasks: provider", function () {
       const cap = lines.findIndex((l) => l.startsWith("Before its worker takes a job, cap the slash reward at 0 (now no cap (10000 bps))"));
       expect(cap, output).to.be.greaterThan(0);
       expect(lines[cap]).to.match(new RegExp(`: npx hardhat provider slash-reward-cap --bps 0 --network hardhat --deployment ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --from ${ACCOUNT.provider2}$`));
-      expect(lines[cap + 1]).to.match(/^Then go online: /);
+      expect(lines[cap + 1]).to.match(/^Then configure and start its worker \(scripts\/worker\/README\.md\), which goes online at start \(provider\.onlineAtStart\): not before, .*; by hand: npx hardhat provider online /);
+    });
+
+    it("without --operator, says to go online, as no worker will do it", async function () {
+      const { file } = await loadFixture(tasksBaseFixture);
+      const { output } = await task(file, "provider register", REGISTER);
+      expect(output.split("\n")).to.include(`Then go online: npx hardhat provider online --network hardhat --deployment ${file} --from ${ACCOUNT.provider2}`);
     });
 
     it("without --operator, says nothing of the slash reward cap", async function () {
@@ -301,7 +307,17 @@ describe("tasks: provider", function () {
 
     it("update refuses an account that is not registered", async function () {
       const { file } = await loadFixture(tasksProvidersFixture);
-      await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /is not a registered provider/);
+      await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /^0x[0-9a-fA-F]{40} is not a registered provider \(only the provider's own account may change its listing\)$/);
+    });
+
+    it("update, price and operator refuse an operator's key, naming the provider it operates as the --from to sign with", async function () {
+      const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
+      const refusal = new RegExp(
+        `^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: only the provider's own account may change its listing: sign with --from ${h100.address}$`,
+      );
+      await taskFails(file, "provider update", { from: ACCOUNT.operator0, count: "4" }, StateError, refusal);
+      await taskFails(file, "provider price", { from: ACCOUNT.operator0, price: "1" }, StateError, refusal);
+      await taskFails(file, "provider operator", { from: ACCOUNT.operator0, operator: "none" }, StateError, refusal);
     });
 
     it("price sets the price per GPU-hour", async function () {
@@ -378,7 +394,16 @@ describe("tasks: provider", function () {
 
     it("refuses the operator's account, which would set a cap of its own and leave its provider's open", async function () {
       const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
-      await taskFails(file, "provider slash-reward-cap", { from: ACCOUNT.operator0, bps: "0" }, StateError, /is not a registered provider .*slash reward cap/);
+      await taskFails(
+        file,
+        "provider slash-reward-cap",
+        { from: ACCOUNT.operator0, bps: "0" },
+        StateError,
+        new RegExp(
+          `^0x[0-9a-fA-F]{40} is not a registered provider: the signer is the operator of ${h100.address}: only the provider's own account sets its slash reward cap: ` +
+            `npx hardhat provider slash-reward-cap --bps 0 --from ${h100.address} --network hardhat `,
+        ),
+      );
       expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);
     });
 

@@ -79,7 +79,7 @@ describe("tasks: stake", function () {
         "stake add",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of ${h100.address}: .*: npx hardhat stake add --from ${h100.address} --amount <LAT> `),
+        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: npx hardhat stake add --from ${h100.address} --amount <LAT> `),
       );
     });
 
@@ -91,7 +91,7 @@ describe("tasks: stake", function () {
         "stake add",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of (${h100.address}, ${rtx.address}|${rtx.address}, ${h100.address}): .*: npx hardhat stake add --from <provider> --amount <LAT> `),
+        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of (${h100.address}, ${rtx.address}|${rtx.address}, ${h100.address}): .*: npx hardhat stake add --from <one of them> --amount <LAT> `),
       );
     });
 
@@ -209,7 +209,7 @@ describe("tasks: stake", function () {
         "stake thaw",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider but the operator of ${h100.address}, and has no stake: .*: npx hardhat stake thaw --amount 100 --from ${h100.address} --network hardhat `),
+        new RegExp(`^${operators[0]!.address} is not a registered provider and has no stake: the signer is the operator of ${h100.address}: .*: npx hardhat stake thaw --amount 100 --from ${h100.address} --network hardhat `),
       );
     });
 
@@ -256,6 +256,7 @@ describe("tasks: stake", function () {
     expect(result.thawRequests).to.have.length(1);
     expect(result.thawRequests[0]!.matured).to.equal(false);
     expect(output).to.match(/#0 {2}300\.0 LAT .* matures /);
+    expect(output).to.contain("\n  thaw requests (thawing period 3600 s (1h)):\n");
   });
 
   it("status of an account that is no provider says so, where its zeros would read as a provider with nothing staked", async function () {
@@ -271,7 +272,7 @@ describe("tasks: stake", function () {
     const { result, output } = await task<StakeStatus>(file, "stake status", { provider: ACCOUNT.operator0 });
     expect(result.registered).to.equal(false);
     expect(output.split("\n")[1]).to.match(
-      new RegExp(`^  not a registered provider but the operator of ${h100.address}; the stake that backs a listing is the provider's: npx hardhat stake status --provider ${h100.address} --network hardhat --deployment \\S+$`),
+      new RegExp(`^  not a registered provider: it is the operator of ${h100.address}: the stake that backs a listing is the provider's: npx hardhat stake status --provider ${h100.address} --network hardhat --deployment \\S+$`),
     );
   });
 
