@@ -15,8 +15,11 @@ export interface TaskReach {
   deploymentFile: string | null;
 }
 
-/** Where Hardhat's `localhost` network points unless LOCAL_RPC_URL says otherwise (hardhat.config.ts). */
-function isTasksDefaultChain(url: string): boolean {
+/**
+ * Whether `url` is the chain Hardhat's `--network localhost` reaches unless LOCAL_RPC_URL says otherwise
+ * (hardhat.config.ts): 127.0.0.1 (or localhost) on port 8545. The devnet asks it too, to place its record.
+ */
+export function isLocalhostUrl(url: string): boolean {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -41,7 +44,7 @@ export function taskReach(
   if (record.network !== "localhost" || file === undefined || rpcUrl === undefined) return null;
   // Where the tasks run (npx hardhat in the repository), asked only here: another network's gateway needs none.
   root ??= repoRoot();
-  const needsUrl = !isTasksDefaultChain(rpcUrl);
+  const needsUrl = !isLocalhostUrl(rpcUrl);
   // On a gateway anyone may read, a URL that may carry an API key is not shown: the command names the flag instead.
   const withheld = needsUrl && redactUrl(rpcUrl) !== rpcUrl;
   // The tasks read <LATENT_DEPLOYMENTS_DIR or deployments/>/localhost.json by default (scripts/tasks/lib/context.ts).

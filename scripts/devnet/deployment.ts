@@ -8,23 +8,13 @@ import type { Provider } from "ethers";
 import { CONTRACT_NAMES, DEFAULT_DEPLOYMENTS_DIR, defaultNetworkName, deploymentsDir } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
 import { RecordReadError, adoptFormerRecord, lookupRecord, readRecordFile, staleReason } from "../deployment-records";
+import { isLocalhostUrl } from "../../gateway/src/task-reach";
 import { DeploymentError } from "./errors";
 
-export { DEFAULT_DEPLOYMENTS_DIR, deploymentsDir };
+export { DEFAULT_DEPLOYMENTS_DIR, deploymentsDir, isLocalhostUrl };
 
 /** Where Hardhat's `localhost` network points unless LOCAL_RPC_URL says otherwise (hardhat.config.ts). */
 export const LOCALHOST_URL = "http://127.0.0.1:8545";
-
-/** Whether `url` is the chain `--network localhost` reaches by default: 127.0.0.1 (or localhost) on port 8545. */
-export function isLocalhostUrl(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return parsed.protocol === "http:" && (parsed.hostname === "127.0.0.1" || parsed.hostname === "localhost") && parsed.port === "8545" && parsed.pathname === "/";
-}
 
 /**
  * Where the local chain's record goes: the deployments directory when the chain is on 127.0.0.1:8545, the chain that
