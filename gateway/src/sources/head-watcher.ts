@@ -343,11 +343,26 @@ export class HeadWatcher {
    * `indexing_error` alone. The block below it is the last one indexed whole, and `_meta` at it is answered without
    * the error, so the gateway serves that block's state instead of failing every query. The failing block is the
    * status API's (graph-node), else the source's own (the embedded indexer, which has none): both are served alike.
+   * `_meta` at a block number names no hash, time or parent hash (graph-node's rule, which the embedded indexer
+   * keeps), so that block is asked by hash where the hash is known: the embedded indexer keeps the pointers of the
+   * blocks in its reorg window, and the failing head's parent hash is the hash of the block below it. graph-node is
+   * asked by number: that it answers `_meta` by hash below a failed head is not shown.
    */
   private async lastWholeBlock(meta: MetaEntity, signal: AbortSignal): Promise<MetaEntity> {
-    const failedAt = this.source.deploymentHealth === undefined ? (this.source.failedBlock?.() ?? null) : this.failedAt;
+    const embedded = this.source.deploymentHealth === undefined;
+    const failedAt = embedded ? (this.source.failedBlock?.() ?? null) : this.failedAt;
     if (failedAt === null || failedAt === 0 || meta.block.number < failedAt) return meta;
     const fields = this.sourceHasParentHash ? META_FIELDS : META_FIELDS_WITHOUT_PARENT;
+    const parentHash = embedded && meta.block.number === failedAt ? (meta.block.parentHash ?? null) : null;
+    if (parentHash !== null) {
+      try {
+        const below = (await this.ask(`{ _meta(block: { hash: "${parentHash}" }) { ${fields} } }`, signal))._meta;
+        if (below.block.number === failedAt - 1) return below;
+      } catch (error) {
+        // A pointer the indexer no longer keeps: the block is read by number, as graph-node's.
+        if (!(error instanceof SourceError) || error instanceof SourceRequestAbortedError) throw error;
+      }
+    }
     return (await this.ask(`{ _meta(block: { number: ${failedAt - 1} }) { ${fields} } }`, signal))._meta;
   }
 
