@@ -9,6 +9,7 @@ import type { PinnedBlock } from "../model/cursor";
 import type { ChainBlockHeader } from "../chain/chain-reader";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
+import { CachingSubgraphSource } from "./caching-source";
 import type { DeploymentHealth, SubgraphSource } from "./source";
 
 export interface IndexedHead {
@@ -124,6 +125,11 @@ export class HeadWatcher {
     private readonly source: SubgraphSource,
     private readonly options: HeadWatcherOptions,
   ) {
+    // The cache would answer every poll's `_meta` with the first until this watcher invalidated it, which it does on a
+    // new head only, and it tells nothing of the indexer's state (its failing block, health, notifications).
+    if (source instanceof CachingSubgraphSource) {
+      throw new TypeError("a HeadWatcher watches the subgraph source itself, not the query cache in front of it: give it the cache's `inner`");
+    }
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_HEAD_POLL_MS;
   }
 
