@@ -5,6 +5,9 @@
 // if the page ends inside a price group that the fetch may have cut, that group is fetched too (its best-ranked
 // thousand rows or more, see bestOfOnePrice). Every row the page shows is therefore ranked against all rows of its
 // price, and pages never overlap or skip. Every read of a page is made at the block of its sequence (keyset.ts).
+// A provider whose free stake does not cover the collateral the job would lock is no offer (acceptJob would revert in
+// Staking.lock): the source cannot compare two columns, so those rows are dropped as they are read (coveredRows), and
+// every ranking and page above sees the covered rows alone.
 import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
 import { badUserInput } from "../errors";
 import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type CursorScope, type PinnedBlock } from "../model/cursor";
@@ -15,8 +18,8 @@ import { PARAMETER_SPECS } from "../model/parameters";
 import { toConnection, type OfferConnectionModel, type OfferModel, type OfferTermsBasis } from "../model/models";
 import type { ProtocolEntity, ProviderEntity } from "../subgraph/entities";
 import type { IndexedHead } from "../sources/head-watcher";
-import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type BlockClock, type ReadAt, type SubgraphReader } from "../subgraph/reader";
-import { allOf, anyOf, type Where } from "../subgraph/where";
+import { SOURCE_MAX_FIRST, UNKNOWN_BLOCK, type BlockClock, type ListArgs, type ListPage, type ReadAt, type SubgraphReader } from "../subgraph/reader";
+import { allOf, anyOf, keysetAfter, type Where } from "../subgraph/where";
 import { timeAt } from "./clock";
 import { gpuModelList, intInRange, regionList } from "./inputs";
 import { requireKnownModelsAndRegions } from "./known-models";
@@ -95,9 +98,42 @@ export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
   return { where: column, gpuCount, durationSeconds: seconds, terms };
 }
 
+/** What JobEscrow.acceptJob locks for the job posted at this provider's price: bpsUp of its escrow (computeCost). */
+function collateralAt(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity): bigint {
+  return bpsOfUp(computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds), protocol.collateralRatioBps);
+}
+
+/** The provider reads availableCompute ranks and pages. */
+type ProviderRows = Pick<SubgraphReader, "providers" | "providerPage">;
+
+/**
+ * `reader`'s provider lists with only the rows `keep` accepts: `first` of them in the list's order where that many
+ * exist, fewer only at its end, so that a page of kept rows is read as a page of all rows is. Where the rows read drop
+ * some, the list is read on after the last row read (keysetAfter), at the first read's block.
+ */
+function coveredRows(reader: ProviderRows, head: IndexedHead | null, keep: (p: ProviderEntity) => boolean): ProviderRows {
+  const providerPage = async (args: ListArgs): Promise<ListPage<ProviderEntity>> => {
+    const kept: ProviderEntity[] = [];
+    let read: ListArgs = args;
+    for (;;) {
+      const { rows, block } = await reader.providerPage(read);
+      kept.push(...rows.filter(keep));
+      const last = rows[rows.length - 1];
+      if (kept.length >= args.first || rows.length < read.first || last === undefined) return { rows: kept.slice(0, args.first), block };
+      read = {
+        ...args,
+        where: allOf(args.where, keysetAfter(args.orderBy, args.orderDirection, last[args.orderBy as keyof ProviderEntity] as string | number, last.id)),
+        first: SOURCE_MAX_FIRST,
+        at: args.at ?? { ...readAt(block, head), fromCursor: false },
+      };
+    }
+  };
+  return { providerPage, providers: async (args) => (await providerPage(args)).rows };
+}
+
 function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity, blockTime: number): OfferModel {
   const cost = computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds);
-  const collateral = bpsOfUp(cost, protocol.collateralRatioBps);
+  const collateral = collateralAt(provider, req, protocol);
   return {
     provider,
     quote: {
@@ -131,7 +167,7 @@ const decodeRankedCursor = (after: string | null | undefined, scope: CursorScope
  * (here: address desc), so where a thousand rows by reputation end inside a reputation, that reputation's rows are
  * fetched again by address. Fetching the group by address alone would miss better reputations at higher addresses.
  */
-async function bestOfOnePrice(reader: SubgraphReader, where: Where, at: ReadAt | undefined): Promise<ProviderEntity[]> {
+async function bestOfOnePrice(reader: ProviderRows, where: Where, at: ReadAt | undefined): Promise<ProviderEntity[]> {
   const pin = at === undefined ? {} : { at };
   const rows = await reader.providers({ where, orderBy: "reputationScore", orderDirection: "desc", first: SOURCE_MAX_FIRST, ...pin });
   const last = rows[rows.length - 1];
@@ -148,7 +184,7 @@ async function bestOfOnePrice(reader: SubgraphReader, where: Where, at: ReadAt |
 }
 
 async function rankedPage(
-  reader: SubgraphReader,
+  reader: ProviderRows,
   head: IndexedHead | null,
   where: Where,
   first: number,
@@ -265,8 +301,9 @@ export async function availableCompute(
     return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "", judgedAt);
   }
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol, now);
+  const covered = coveredRows(reader, head, (p) => BigInt(p.freeStake) >= collateralAt(p, req, protocol));
   if (sort === null) {
-    const { rows, hadCursor, block } = await rankedPage(reader, head, req.where, args.first, position, at);
+    const { rows, hadCursor, block } = await rankedPage(covered, head, req.where, args.first, position, at);
     return toConnection(
       rows,
       args.first,
@@ -276,5 +313,5 @@ export async function availableCompute(
       block.number,
     );
   }
-  return keysetPage((a) => reader.providerPage(a), head, req.where, sort, args.first, position, toOffer, at);
+  return keysetPage((a) => covered.providerPage(a), head, req.where, sort, args.first, position, toOffer, at);
 }

@@ -8,10 +8,13 @@
 //
 // A request shared by several callers is given up (its `signal`) only once every caller waiting on it has given it
 // up: one caller stopping must not fail the others' reads.
+//
+// It answers queries only: what tells the head and the indexer's state (`_meta` fresh at every poll, the indexer's
+// notifications, failing block and health) is the inner source's, which the HeadWatcher is given (it refuses this one).
 import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import { SourceRequestAbortedError } from "../errors";
 import type { Logger } from "../logger";
-import type { DeploymentHealth, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
+import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
 
 export interface CachingSourceOptions {
   /** Most results kept (default 1000); the oldest go first. */
@@ -38,17 +41,12 @@ export class CachingSubgraphSource implements SubgraphSource {
   /** Requests that reached the underlying source (for logs and the batching tests). */
   misses = 0;
 
-  /** The inner source's, not cached: a deployment fails without its head moving. */
-  readonly deploymentHealth?: (deployment: string, options?: SourceRequestOptions) => Promise<DeploymentHealth | null>;
-
   constructor(
     readonly inner: SubgraphSource,
     private readonly options: CachingSourceOptions,
   ) {
     this.kind = inner.kind;
     this.maxEntries = options.maxEntries ?? 1000;
-    const health = inner.deploymentHealth?.bind(inner);
-    if (health !== undefined) this.deploymentHealth = health;
   }
 
   request<TData>(query: string, variables: Variables = {}, options: SourceRequestOptions = {}): Promise<TData> {
@@ -114,14 +112,6 @@ export class CachingSubgraphSource implements SubgraphSource {
    */
   invalidate(): void {
     this.entries = new Map();
-  }
-
-  onIndexed(listener: (blockNumber: number) => void): () => void {
-    return this.inner.onIndexed?.(listener) ?? (() => undefined);
-  }
-
-  chainHead(): number | null {
-    return this.inner.chainHead?.() ?? null;
   }
 
   close(): Promise<void> {

@@ -9,6 +9,7 @@ import type { PinnedBlock } from "../model/cursor";
 import type { ChainBlockHeader } from "../chain/chain-reader";
 import type { MetaEntity } from "../subgraph/entities";
 import { META_FIELDS, META_FIELDS_WITHOUT_PARENT } from "../subgraph/selections";
+import { CachingSubgraphSource } from "./caching-source";
 import type { DeploymentHealth, SubgraphSource } from "./source";
 
 export interface IndexedHead {
@@ -124,6 +125,11 @@ export class HeadWatcher {
     private readonly source: SubgraphSource,
     private readonly options: HeadWatcherOptions,
   ) {
+    // The cache would answer every poll's `_meta` with the first until this watcher invalidated it, which it does on a
+    // new head only, and it tells nothing of the indexer's state (its failing block, health, notifications).
+    if (source instanceof CachingSubgraphSource) {
+      throw new TypeError("a HeadWatcher watches the subgraph source itself, not the query cache in front of it: give it the cache's `inner`");
+    }
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_HEAD_POLL_MS;
   }
 
@@ -343,11 +349,26 @@ export class HeadWatcher {
    * `indexing_error` alone. The block below it is the last one indexed whole, and `_meta` at it is answered without
    * the error, so the gateway serves that block's state instead of failing every query. The failing block is the
    * status API's (graph-node), else the source's own (the embedded indexer, which has none): both are served alike.
+   * `_meta` at a block number names no hash, time or parent hash (graph-node's rule, which the embedded indexer
+   * keeps), so that block is asked by hash where the hash is known: the embedded indexer keeps the pointers of the
+   * blocks in its reorg window, and the failing head's parent hash is the hash of the block below it. graph-node is
+   * asked by number: that it answers `_meta` by hash below a failed head is not shown.
    */
   private async lastWholeBlock(meta: MetaEntity, signal: AbortSignal): Promise<MetaEntity> {
-    const failedAt = this.source.deploymentHealth === undefined ? (this.source.failedBlock?.() ?? null) : this.failedAt;
+    const embedded = this.source.deploymentHealth === undefined;
+    const failedAt = embedded ? (this.source.failedBlock?.() ?? null) : this.failedAt;
     if (failedAt === null || failedAt === 0 || meta.block.number < failedAt) return meta;
     const fields = this.sourceHasParentHash ? META_FIELDS : META_FIELDS_WITHOUT_PARENT;
+    const parentHash = embedded && meta.block.number === failedAt ? (meta.block.parentHash ?? null) : null;
+    if (parentHash !== null) {
+      try {
+        const below = (await this.ask(`{ _meta(block: { hash: "${parentHash}" }) { ${fields} } }`, signal))._meta;
+        if (below.block.number === failedAt - 1) return below;
+      } catch (error) {
+        // A pointer the indexer no longer keeps: the block is read by number, as graph-node's.
+        if (!(error instanceof SourceError) || error instanceof SourceRequestAbortedError) throw error;
+      }
+    }
     return (await this.ask(`{ _meta(block: { number: ${failedAt - 1} }) { ${fields} } }`, signal))._meta;
   }
 

@@ -1,5 +1,5 @@
 // availableCompute over a fake source, for what the scenario chain is too small to show (its default ranking) or does
-// not stay in (a guardian pause).
+// not stay in (a guardian pause, a free stake a wei short of a job's collateral).
 import { expect } from "chai";
 import { availableCompute } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
@@ -18,7 +18,8 @@ function provider(n: number, reputationScore: number): ProviderEntity {
     gpusFree: 8,
     pricePerGpuHour: "1000",
     reputationScore,
-    freeStake: "0",
+    // Covers any job's collateral here: what falls short is tested on its own below.
+    freeStake: (10n ** 30n).toString(),
   } as ProviderEntity;
 }
 
@@ -71,4 +72,55 @@ describe("availableCompute while the guardian has paused the protocol", function
   it("names the block it judged the pause at as the empty page's blockNumber", async function () {
     expect((await page(NOW + 1)).pageInfo.blockNumber).to.equal(10);
   });
+});
+
+describe("availableCompute and the collateral a job would lock", function () {
+  const at = { block: { number: 10, hash: null, timestamp: 1_000 }, byHash: false };
+  const ratioBps = 1_500;
+  // 3 GPUs for half an hour at 1001 wei: JobEscrow.computeCost = floor(1001 * 3 * 1800 / 3600) = 1501 (1501.5 cut),
+  // and acceptJob locks LatentMath.bpsUp(1501, 1500) = ceil(225.15) = 226.
+  const requirements = { gpuCount: 3, hours: 0.5 };
+  const NEEDED = 226n;
+
+  function reader(rows: ProviderEntity[]) {
+    return new FakeReader({
+      protocolOfPage: async () => ({ protocol: { ...protocol, collateralRatioBps: ratioBps }, at }),
+      providers: async (args: ListArgs) => list(rows, args),
+      providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: at.block }),
+    });
+  }
+
+  const staked = (n: number, freeStake: bigint, reputation = 5000): ProviderEntity => ({
+    ...provider(n, reputation),
+    pricePerGpuHour: "1001",
+    freeStake: freeStake.toString(),
+  });
+
+  it("offers a provider whose free stake is exactly the collateral, and not one a wei short (Staking.lock would revert)", async function () {
+    const [short, exact] = [staked(1, NEEDED - 1n), staked(2, NEEDED)];
+    const page = await availableCompute(reader([short, exact]), null, { requirements, first: 20 });
+    expect(page.edges.map((e) => e.node.provider.id)).to.deep.equal([exact.id]);
+    expect(page.edges[0]!.node.quote.collateral).to.equal(NEEDED);
+    expect(page.edges[0]!.node.quote.collateralAvailable).to.equal(true);
+  });
+
+  for (const orderBy of [undefined, { field: "FREE_GPUS" as const, direction: "DESC" as const }]) {
+    it(`pages through every covered provider and no other, ${orderBy === undefined ? "by price then reputation" : "in an explicit order"}, however many fall short in between`, async function () {
+      // Every third provider is covered; the rest fall a wei short.
+      const rows = Array.from({ length: 60 }, (_, i) => staked(i + 1, i % 3 === 0 ? NEEDED : NEEDED - 1n, 9000 - i));
+      const source = reader(rows);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = await availableCompute(source, null, { requirements, first: 4, after, orderBy });
+        seen.push(...page.edges.map((e) => e.node.provider.id));
+        expect(page.edges.length, "a page is full while covered providers remain").to.equal(Math.min(4, 20 - (seen.length - page.edges.length)));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      const covered = rows.filter((_, i) => i % 3 === 0).map((p) => p.id);
+      expect([...seen].sort()).to.deep.equal([...covered].sort());
+      expect(new Set(seen).size).to.equal(seen.length);
+    });
+  }
 });

@@ -12,7 +12,8 @@ import { FakeReader } from "../helpers/fake-reader";
 
 const AT: ReadAt = { block: { number: 5, hash: null, timestamp: 1_000 }, byHash: false };
 const PROTOCOL = { minStakePerGpu: "1", pausedUntil: "0", protocolFeeBps: 100, collateralRatioBps: 10_000 } as ProtocolEntity;
-const PROVIDER = { id: "0x01", pricePerGpuHour: "3600", reputationScore: 0, freeStake: "0" } as ProviderEntity;
+// Free stake for the collateral of the longest job quoted here (720 hours of one GPU at 3600 wei, a 100% ratio).
+const PROVIDER = { id: "0x01", pricePerGpuHour: "3600", reputationScore: 0, freeStake: "2592000" } as ProviderEntity;
 
 function readerOf(protocol: ProtocolEntity | null): SubgraphReader {
   return new FakeReader({

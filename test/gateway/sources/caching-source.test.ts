@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { SourceError, SourceRequestAbortedError } from "../../../gateway/src/errors";
 import { silentLogger } from "../../../gateway/src/logger";
 import { CachingSubgraphSource } from "../../../gateway/src/sources/caching-source";
+import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
 import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import { expectRejection } from "../../helpers/rejects";
 
@@ -162,5 +163,12 @@ describe("the per-block query cache's signals", function () {
     stop.abort();
     await expectRejection(source.request("{ a }", {}, { signal: stop.signal }), /given up: no one waits for its answer/, SourceRequestAbortedError);
     expect([inner.signals.length, source.misses]).to.deep.equal([0, 0]);
+  });
+});
+
+describe("the per-block query cache and the head watcher", function () {
+  it("is refused as a HeadWatcher's source: it would answer every poll's _meta with the first, and tells nothing of the indexer's failing block", function () {
+    const source = new CachingSubgraphSource(new CountingSource(), { logger: silentLogger });
+    expect(() => new HeadWatcher(source, { logger: silentLogger })).to.throw(TypeError, "give it the cache's `inner`");
   });
 });

@@ -214,12 +214,38 @@ describe("the embedded source of a subgraph that failed", function () {
 
     const watcher = new HeadWatcher(source, { logger: silentLogger });
     const head = await watcher.refresh();
-    // `_meta` at a block number names no hash: the requests pin it by number.
-    expect(head).to.include({ number: failing - 1, hash: null, hasIndexingErrors: true });
-    // What the gateway reads at the head it serves answers, as of the last block indexed whole.
-    const block = { number: head.number };
-    expect(await source.request(`query ($block: Block_height) { providers(block: $block) { name } }`, { block })).to.deep.equal({
-      providers: [{ name: "before" }],
+    expect(head).to.include({ number: failing - 1, hasIndexingErrors: true });
+    // What the gateway reads at the head it serves answers, as of the last block indexed whole, by number and by hash.
+    for (const block of [{ number: head.number }, { hash: head.hash }]) {
+      expect(await source.request(`query ($block: Block_height) { providers(block: $block) { name } }`, { block })).to.deep.equal({
+        providers: [{ name: "before" }],
+      });
+    }
+  });
+
+  it("names the hash, time and parent hash of the block before the failing one, as the chain has them, from the indexer's block pointers", async function () {
+    const source = await EmbeddedSubgraphSource.start({
+      rpcUrl: fx.chain.url,
+      deployment: deployment(),
+      dbPath: fx.dbPath("embedded-failed-pointer.sqlite"),
+      subgraphBuildDir: fx.buildDir,
+      pollIntervalMs: 50,
+      logger: silentLogger,
+    });
+    sources.push(source);
+    await waitUntil(() => source.failedBlock() !== null, "the subgraph failed");
+    const head = await new HeadWatcher(source, { logger: silentLogger }).refresh();
+    const response = await fetch(fx.chain.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: [`0x${(failing - 1).toString(16)}`, false] }),
+    });
+    const { result } = (await response.json()) as { result: { hash: string; parentHash: string; timestamp: string } };
+    expect({ number: head.number, hash: head.hash, parentHash: head.parentHash, timestamp: head.timestamp }).to.deep.equal({
+      number: failing - 1,
+      hash: result.hash,
+      parentHash: result.parentHash,
+      timestamp: Number(result.timestamp),
     });
   });
 

@@ -317,3 +317,38 @@ describe("the head watcher", function () {
     });
   });
 });
+
+describe("the head watcher of an embedded index that failed", function () {
+  /** An index stopped at block 10 (its head), whose pointer of block 9 may be gone: `_meta` by hash is then refused. */
+  class FailedSource implements SubgraphSource {
+    readonly kind: SourceKind = "embedded";
+    readonly asked: string[] = [];
+    constructor(private readonly keepsPointer: boolean) {}
+    failedBlock(): number {
+      return 10;
+    }
+    async request<TData>(query: string): Promise<TData> {
+      this.asked.push(query.replace(/\{ block \{.*$/, "").trim());
+      const meta = (block: Record<string, unknown>, hasIndexingErrors: boolean) => ({ _meta: { block, hasIndexingErrors, deployment: "d" } }) as TData;
+      if (query.includes('hash: "0x09"')) {
+        if (!this.keepsPointer) throw new SourceError("embedded indexer query failed", "no block with that hash found");
+        return meta({ number: 9, hash: "0x09", parentHash: "0x08", timestamp: 1009 }, false);
+      }
+      if (query.includes("number: 9")) return meta({ number: 9, hash: null, parentHash: null, timestamp: null }, false);
+      return meta({ number: 10, hash: "0x0a", parentHash: "0x09", timestamp: 1010 }, true);
+    }
+    async close(): Promise<void> {}
+  }
+
+  it("serves the block before the failing one by its hash, the failing head's parent hash, with its time and parent hash", async function () {
+    const head = await new HeadWatcher(new FailedSource(true), { logger: silentLogger }).refresh();
+    expect(head).to.include({ number: 9, hash: "0x09", parentHash: "0x08", timestamp: 1009, hasIndexingErrors: true });
+  });
+
+  it("reads that block by number, naming no hash, where the index no longer keeps its pointer", async function () {
+    const source = new FailedSource(false);
+    const head = await new HeadWatcher(source, { logger: silentLogger }).refresh();
+    expect(head).to.include({ number: 9, hash: null, timestamp: null, hasIndexingErrors: true });
+    expect(source.asked).to.deep.equal(["{ _meta", '{ _meta(block: { hash: "0x09" })', "{ _meta(block: { number: 9 })"]);
+  });
+});
