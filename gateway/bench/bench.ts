@@ -72,7 +72,7 @@ const QUERY = `query Offers($requirements: ComputeRequirements!) {
     edges { cursor node {
       gpuModel gpuModelName vramGiB freeGpus region tier reputation
       pricePerGpuHour { wei lat }
-      quote { gpuCount durationSeconds cost { wei lat } protocolFee { wei } collateral { wei } collateralAvailable }
+      quote { gpuCount durationSeconds cost { wei lat } protocolFee { wei } collateral { wei } }
       provider { address metadataURI active }
     } }
     pageInfo { hasNextPage endCursor }

@@ -87,7 +87,7 @@ interface Offer {
   gpuModel: string;
   region: string;
   pricePerGpuHour: { lat: string };
-  quote: { cost: { lat: string }; collateralAvailable: boolean };
+  quote: { cost: { lat: string } };
   jobTerms: {
     // The JobTerms struct by field name: integers as decimal strings, bytes as hex, which ethers takes as they are.
     terms: IJobEscrow.JobTermsStruct;
@@ -102,7 +102,7 @@ const SETUP = `query Setup($requirements: ComputeRequirements!, $acceptWithinSec
       provider { address }
       gpuModel region
       pricePerGpuHour { lat }
-      quote { cost { lat } collateralAvailable }
+      quote { cost { lat } }
       jobTerms(acceptWithinSeconds: $acceptWithinSeconds, specHash: $specHash, directed: $directed) {
         terms { requirements { gpuModel region minVramGiB gpuCount tier minCompletedJobs minSlashRewardBps } maxPricePerGpuHour maxDuration acceptDeadline targetProvider specHash }
         escrow { wei }
