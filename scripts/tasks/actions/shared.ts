@@ -5,11 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ZeroAddress, keccak256 } from "ethers";
+import { Wallet, ZeroAddress, getAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
 import { JobStatus, signTokenPermit } from "../../scenario";
-import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
+import { PRIVATE_KEY_ENV, type DeploymentContext, type RevertHints, type TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
@@ -377,6 +377,27 @@ export function suggest(ctx: DeploymentContext, command: string, options: { same
   else if (process.env.LATENT_DEPLOYMENTS_DIR) parts.push(`--deployment ${ctx.deploymentFile}`);
   if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
   return parts.join(" ");
+}
+
+/**
+ * What --from takes to sign as `address`: its index among the node's accounts, its address where it is
+ * LATENT_PRIVATE_KEY's, else undefined (no account of this node signs as it: the caller names it with a placeholder).
+ */
+export async function accountOption(ctx: DeploymentContext, address: string | null): Promise<string | undefined> {
+  if (address === null) return undefined;
+  const wanted = getAddress(address);
+  const accounts = await ctx.hre.ethers.getSigners();
+  const index = accounts.findIndex((a) => getAddress(a.address) === wanted);
+  if (index >= 0) return String(index);
+  const key = process.env[PRIVATE_KEY_ENV]?.trim();
+  if (key !== undefined && key !== "") {
+    try {
+      if (new Wallet(key).address === wanted) return wanted;
+    } catch {
+      // Not a key: the task that signs with it says so; here it just signs as no one.
+    }
+  }
+  return undefined;
 }
 
 export interface ThawRequestView {
