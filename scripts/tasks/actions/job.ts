@@ -351,7 +351,7 @@ async function whyInactive(ctx: TaskContext, provider: string): Promise<string> 
   const backing = stake.staked - stake.thawing;
   return (
     `${provider} is under-staked: its stake less what is thawing, ${formatLat(backing)}, is below the ${formatLat(stake.required)} its ${listing.gpuCount} listed GPUs need; ` +
-    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${provider} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
+    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${(await accountOption(ctx, provider)) ?? "<provider account>"} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
   );
 }
 

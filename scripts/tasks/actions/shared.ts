@@ -55,6 +55,9 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
   throw new InputError("--provider", message);
 }
 
+/** The pick of an account that operates several providers: which one is for the user to say. */
+const ONE_OF_THEM = "<one of them>";
+
 /** The providers an account operates, as a refusal of that account names them. */
 export interface Operated {
   /** Their addresses, comma-separated. */
@@ -70,15 +73,15 @@ export interface Operated {
 export async function operatedBy(ctx: DeploymentContext, account: string): Promise<Operated | undefined> {
   const providers = (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
   if (providers.length === 0) return undefined;
-  return { list: providers.join(", "), pick: providers.length === 1 ? providers[0]! : "<one of them>" };
+  return { list: providers.join(", "), pick: providers.length === 1 ? providers[0]! : ONE_OF_THEM };
 }
 
 /**
  * The refusal of a command only a registered provider's own account runs (its stake, its listing, its slash reward
  * cap) when the signer is not one. An operator, whose key acts for its providers elsewhere, is told which providers
  * it operates (as actingProvider tells it), why this command is the provider's own (`rule`), and the command to run
- * `--from` the provider (`retry`, given that provider; without it, to sign with --from the provider); any other account
- * is told `otherwise`.
+ * `--from` the provider (`retry`, given --from's value for that provider: its index, or a placeholder; without it, to
+ * sign with --from the provider); any other account is told `otherwise`.
  */
 export async function notAProvider(
   ctx: TaskContext,
@@ -87,7 +90,10 @@ export async function notAProvider(
   const head = `${ctx.address} is not a registered provider${refusal.state ?? ""}`;
   const operated = await operatedBy(ctx, ctx.address);
   if (operated === undefined) return new StateError(`${head}${refusal.otherwise}`);
-  const retry = refusal.retry === undefined ? `sign with --from ${operated.pick}` : suggest(ctx, refusal.retry(operated.pick));
+  // A command to paste: --from as the node takes it (the provider's index), or a placeholder where no account of it is
+  // the provider; one of several providers stays for the user to choose.
+  const from = operated.pick === ONE_OF_THEM ? ONE_OF_THEM : ((await accountOption(ctx, operated.pick)) ?? "<provider account>");
+  const retry = refusal.retry === undefined ? `sign with --from ${operated.pick}` : suggest(ctx, refusal.retry(from));
   return new StateError(`${head}: the signer is the operator of ${operated.list}: ${refusal.rule}: ${retry}`);
 }
 

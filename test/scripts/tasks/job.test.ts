@@ -401,7 +401,7 @@ describe("tasks: job", function () {
         RevertError,
         new RegExp(
           `ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is under-staked: its stake less what is thawing, 0\\.0 LAT \\(0 wei\\), is below the ${formatEther(required).replace(".", "\\.")} LAT .* listed GPUs need; ` +
-            `the provider stakes the rest: npx hardhat stake add --from ${h100.address} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
+            `the provider stakes the rest: npx hardhat stake add --from ${ACCOUNT.h100} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
         ),
       );
     });
