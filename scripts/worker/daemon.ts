@@ -613,11 +613,13 @@ export class Worker {
   private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
     let loaded: LoadedSpec;
     let now: bigint;
+    // Read on the chain's clock while it answers; in an outage the worker's own clock stands in for it.
+    const giveBackBy: SubmitDeadline = { chain: resultDeadline, localMs: Number(resultDeadline) * 1000 };
     try {
       // First, so that jobs taken meanwhile cannot leave one we already hold without GPUs.
       const late = await this.waitForGpus(job, resultDeadline, signal);
       if (late !== undefined) {
-        await this.failExecution(job, tooLate(late), signal);
+        await this.failExecution(job, tooLate(late), signal, giveBackBy);
         return;
       }
       loaded = await this.loadHeldSpec(job, resultDeadline, signal);
@@ -629,7 +631,7 @@ export class Worker {
       now = await this.retryWhileRunning({ jobId: job.jobId, step: "read the chain's time" }, () => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
     } catch (error) {
       if (signal.aborted) this.emit({ type: "job-aborted", jobId: job.jobId });
-      else await this.failExecution(job, error, signal);
+      else await this.failExecution(job, error, signal, giveBackBy);
       return;
     }
     await this.serve(job, loaded, signal, executionLimit(job, resultDeadline, now), resultDeadline);
@@ -728,7 +730,7 @@ export class Worker {
     // The limit leaves SUBMISSION_MARGIN_MS before the result deadline (or less before maxDuration, which ends earlier).
     const submitBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() + limit.ms + SUBMISSION_MARGIN_MS };
     if (limit.ms <= 0) {
-      await this.failExecution(job, tooLate(limit), signal);
+      await this.failExecution(job, tooLate(limit), signal, submitBy);
       return;
     }
     let result: ExecutionResult;
@@ -746,7 +748,7 @@ export class Worker {
       } else {
         // A result file still waiting for space when time ran out: what failed is the disk, named with what to free.
         const failure = deadline.signal.aborted && !(error instanceof ResultWriteError) ? new Error(`execution ran past ${limit.what}`) : error;
-        await this.failExecution(job, failure, signal);
+        await this.failExecution(job, failure, signal, submitBy);
       }
       return;
     } finally {
@@ -1001,20 +1003,38 @@ export class Worker {
    * escrow, and this provider's GPUs on-chain, until its result deadline, and then be slashed all the same
    * (claimTimeout); given back now (JobEscrow.abandonJob: the same refund and slash), the client has its money back at
    * once and the GPUs are free for other jobs. Not at a stop (the next run takes the job up again), nor for a job the
-   * chain no longer stores under its id.
+   * chain no longer stores under its id. `by`: the job's result deadline, until which an outage is waited out.
    */
-  private async failExecution(job: CandidateJob, error: unknown, signal: AbortSignal): Promise<void> {
+  private async failExecution(job: CandidateJob, error: unknown, signal: AbortSignal, by: SubmitDeadline): Promise<void> {
     this.fail(job.jobId, "execute", error);
     if (signal.aborted || error instanceof JobReplacedError) return;
-    await this.giveBack(job, briefError(error), signal);
+    await this.giveBack(job, briefError(error), signal, by);
   }
 
-  private async giveBack(job: CandidateJob, reason: string, signal: AbortSignal): Promise<void> {
+  /**
+   * As a submission: an outage longer than one round of retries is waited out, round after round, until the result
+   * deadline, after which the escrow refuses the give-back and the job is anyone's timeout to claim (the same refund
+   * and slash). Given up sooner, the client's escrow and the provider's GPUs would stay held until then.
+   */
+  private async giveBack(job: CandidateJob, reason: string, signal: AbortSignal, by: SubmitDeadline): Promise<void> {
     const { market, logger } = this.options;
     const { jobId } = job;
     try {
       try {
-        await this.retry({ jobId, step: "give back" }, () => market.abandon(job), signal);
+        for (;;) {
+          try {
+            await this.retry({ jobId, step: "give back" }, () => market.abandon(job), signal);
+            break;
+          } catch (error) {
+            if (signal.aborted || !(error instanceof RetryExhaustedError) || (await this.pastResultDeadline(by))) throw error;
+            logger.warn("cannot reach the chain to give the job back; trying again until the result deadline", {
+              jobId,
+              resultDeadline: by.chain,
+              error: briefError(error),
+            });
+            await sleep(this.options.retry.maxDelayMs, signal);
+          }
+        }
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof JobReplacedError) {

@@ -4,7 +4,6 @@
 // thread, with or without --port: there its heap is capped (--max-heap-mb) and a thread that hangs is found
 // (--hang-timeout), neither of which the main thread could do for itself. The main thread prints progress, and with
 // --port serves graph-node's query API over HTTP.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { IndexerError, IndexerWorkerDownError, StoppedError } from "./errors";
 import type { IndexerLogRecord, ProgressEvent } from "./indexer";
@@ -15,6 +14,7 @@ import { checkUrlForm, UrlFormError } from "./url-form";
 import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
+import { DirectoryRefusedError, makeWritableDirectory } from "../../scripts/directories";
 
 const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
 
@@ -244,7 +244,13 @@ function refuseTemplateBuild(subgraph: string): SubgraphBuild {
 // `redact`: hides --rpc's path, query and credentials (an API key) in everything printed, the indexer's messages included.
 async function main(args: CliArgs, redact: Redactor): Promise<void> {
   const build = refuseTemplateBuild(args.subgraph);
-  mkdirSync(path.dirname(path.resolve(args.db)), { recursive: true });
+  // Not Node's recursive mkdir, which never returns for a directory under /proc (--db /proc/x/y.sqlite): refused, naming it.
+  try {
+    makeWritableDirectory(path.dirname(path.resolve(args.db)));
+  } catch (error) {
+    if (!(error instanceof DirectoryRefusedError)) throw error;
+    throw new IndexerError(`--db ${args.db}: its directory ${error.message}`, { cause: error });
+  }
   const worker = new IndexerWorker({
     subgraph: args.subgraph,
     db: args.db,

@@ -18,6 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document } from "yaml";
+import { makeWritableDirectory } from "../../scripts/directories";
 
 const SUBGRAPH_DIR = path.resolve(__dirname, "..");
 export const TEMPLATE_MANIFEST = path.join(SUBGRAPH_DIR, "subgraph.yaml");
@@ -133,7 +134,8 @@ export function writeDeploymentManifest(
   const out = path.resolve(outDir ?? path.join(SUBGRAPH_DIR, `build-${options.network ?? d.network}`));
   const text = renderManifest(fs.readFileSync(built, "utf8"), d, options);
   if (out !== buildDir) {
-    fs.mkdirSync(out, { recursive: true });
+    // Not Node's recursive mkdir: under /proc (--out /proc/x/y) it never returns; this one is refused, naming the path.
+    makeWritableDirectory(out);
     fs.cpSync(buildDir, out, {
       recursive: true,
       filter: (src) => path.dirname(src) !== buildDir || !/^subgraph(\..+)?\.yaml$/.test(path.basename(src)),

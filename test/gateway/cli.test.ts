@@ -392,6 +392,29 @@ describe("gateway CLI", function () {
     }
   });
 
+  it("refuses a --db whose directory cannot be made under /proc in one line naming it, exit 1, instead of hanging", async function () {
+    if (!fs.existsSync(path.join(ROOT, "subgraph", "build", "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-cli-"));
+    try {
+      const record = path.join(dir, "deployment.json");
+      fs.writeFileSync(record, JSON.stringify(fakeDeployment(path.join(ROOT, "subgraph", "build"))));
+      // Node's recursive mkdir never returned there, spinning a CPU: the run is killed (SIGKILL, code null) if it hangs.
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ["-r", "ts-node/register/transpile-only", path.join(ROOT, "gateway", "src", "cli.ts"), "--deployment", record,
+            "--db", "/proc/x/y/db.sqlite", "--rpc-url", "http://127.0.0.1:9", "--port", "0"],
+          { cwd: ROOT, timeout: 30_000, killSignal: "SIGKILL" },
+          (error, _stdout, stderr) => resolve({ code: child.killed ? null : error === null ? 0 : typeof error.code === "number" ? error.code : null, stderr }),
+        );
+      });
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.equal("gateway: the embedded indexer cannot be set up: the database /proc/x/y/db.sqlite's directory /proc/x/y: cannot be created there at /proc/x: ENOENT\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps the API key in --rpc-url's path out of its stdout (its log) and stderr, naming the node's host, when the node fails", async function () {
     this.timeout(PROCESS_START_MS + 60_000);
     const build = path.join(ROOT, "subgraph", "build");

@@ -20,6 +20,7 @@ import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
 import { QueryGivenUpError, QueryWorker, type QueryAnswer } from "./query-worker/query-worker";
 import type { IndexerRestart, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
+import { DirectoryRefusedError, makeWritableDirectory } from "../../../scripts/directories";
 
 export interface EmbeddedSourceOptions {
   /** JSON-RPC endpoint the indexer follows. */
@@ -125,7 +126,13 @@ export class EmbeddedSubgraphSource implements SubgraphSource {
 
   static async start(options: EmbeddedSourceOptions): Promise<EmbeddedSubgraphSource> {
     const logger = options.logger.child({ component: "indexer" });
-    fs.mkdirSync(path.dirname(path.resolve(options.dbPath)), { recursive: true });
+    // Not Node's recursive mkdir, which never returns for a directory under /proc: refused, naming it.
+    try {
+      makeWritableDirectory(path.dirname(path.resolve(options.dbPath)));
+    } catch (error) {
+      if (!(error instanceof DirectoryRefusedError)) throw error;
+      throw new IndexerError(`the embedded indexer cannot be set up: the database ${options.dbPath}'s directory ${error.message}`, { cause: error });
+    }
     // The compiled subgraph with this deployment's addresses and start blocks, next to the database.
     const manifestDir = `${path.resolve(options.dbPath)}.subgraph`;
     try {

@@ -148,12 +148,22 @@ async function convertValue(
   return [n];
 }
 
+/**
+ * The getters of the setters that do not read back by their parameter's name (OpenZeppelin's: the governor's
+ * quorumNumerator() beside its quorumNumerator(timepoint), the timelock's getMinDelay()), by their full signature.
+ */
+const GETTERS: Readonly<Record<string, string>> = {
+  "LatentGovernor.updateQuorumNumerator": "quorumNumerator()",
+  "LatentTimelock.updateDelay": "getMinDelay()",
+};
+
 /** The parameter's value now, when the contract exposes it (a getter, or the escrow's current parameters). */
 async function currentValue(ctx: TaskContext, contract: ContractName, parameter: string): Promise<bigint | string | undefined> {
   const target = contractsByName(ctx.c)[contract] as unknown as Record<string, unknown> & { interface: Interface };
-  const getter = target.interface.getFunction(parameter);
+  const name = GETTERS[`${contract}.${parameter}`] ?? parameter;
+  const getter = target.interface.getFunction(name);
   if (getter !== null && getter.constant && getter.inputs.length === 0) {
-    const read = target[parameter] as () => Promise<bigint | string>;
+    const read = target[name] as () => Promise<bigint | string>;
     return read();
   }
   if (contract === "JobEscrow") {

@@ -26,7 +26,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest, accountOption } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -351,7 +351,7 @@ async function whyInactive(ctx: TaskContext, provider: string): Promise<string> 
   const backing = stake.staked - stake.thawing;
   return (
     `${provider} is under-staked: its stake less what is thawing, ${formatLat(backing)}, is below the ${formatLat(stake.required)} its ${listing.gpuCount} listed GPUs need; ` +
-    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${provider} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
+    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${(await accountOption(ctx, provider)) ?? "<provider account>"} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
   );
 }
 
@@ -434,6 +434,30 @@ export interface NextAction {
   /** Unix time until which it is possible (absent: no limit). */
   until?: number;
   possibleNow: boolean;
+  /** Who must sign it (absent: anyone): the account, where one is known, and its role, for a placeholder where not. */
+  signer?: { role: "client" | "provider" | "arbitrator"; address: string | null };
+  /** The example command that runs it as pasted, once status has resolved the signer among the node's accounts. */
+  command?: string;
+}
+
+/** The options each next action requires besides --job, as placeholders to fill in. */
+const REQUIRED_OPTIONS: Readonly<Record<string, string>> = {
+  "job submit": "--result-file <file>",
+  "dispute open": "--evidence-uri <uri>",
+  "dispute answer": "--evidence-uri <uri>",
+  "dispute rule": `--ruling <upheld|rejected|draw>`,
+};
+
+/**
+ * A next action as a command that works as pasted: the acting account's --from (its index where it is one of the
+ * node's accounts, else a placeholder, as the default signer, account 0, would be refused) and its required options.
+ */
+async function nextCommand(ctx: DeploymentContext, jobId: bigint, n: NextAction): Promise<string> {
+  const parts = [`${n.task} --job ${jobId}`];
+  const required = REQUIRED_OPTIONS[n.task];
+  if (required !== undefined) parts.push(required);
+  if (n.signer !== undefined) parts.push(`--from ${(await accountOption(ctx, n.signer.address)) ?? `<${n.signer.role} account>`}`);
+  return suggest(ctx, parts.join(" "));
 }
 
 export interface JobView {
@@ -616,37 +640,44 @@ export async function status(ctx: DeploymentContext, args: JobArgs): Promise<Tas
     if (abandoned !== undefined) view.ended.abandonedBy = abandoned.getValue("by") as string;
   }
   view.next = nextActions(view, st, now);
+  const first = view.next.find((n) => n.possibleNow);
+  if (first !== undefined) first.command = await nextCommand(ctx, jobId, first);
   return { data: view, text: jobLines(ctx, view) };
 }
 
 /** What can happen to the job next, by whom and when (mirroring the escrow's and dispute manager's checks). */
 export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[] {
   const out: NextAction[] = [];
-  const window = (task: string, who: string, from: number | undefined, until: number | undefined) => {
+  const window = (task: string, who: string, from: number | undefined, until: number | undefined, signer?: NextAction["signer"]) => {
     const possibleNow = (from === undefined || now >= from) && (until === undefined || now <= until);
-    out.push({ task, who, ...(from === undefined ? {} : { from }), ...(until === undefined ? {} : { until }), possibleNow });
+    out.push({ task, who, ...(from === undefined ? {} : { from }), ...(until === undefined ? {} : { until }), possibleNow, ...(signer === undefined ? {} : { signer }) });
   };
   const provider = v.provider ?? v.targetProvider;
+  const client = { role: "client", address: v.client } as const;
+  const byProvider = { role: "provider", address: provider } as const;
   switch (st) {
     case JobStatus.Open:
-      window("job accept", v.targetProvider === null ? "any matching active provider or its operator" : `provider ${v.targetProvider} or its operator`, v.pausedUntil, v.acceptDeadline);
-      if (v.targetProvider !== null) window("job decline", `provider ${v.targetProvider} or its operator`, undefined, undefined);
-      window("job cancel", `the client ${v.client}`, undefined, undefined);
+      window("job accept", v.targetProvider === null ? "any matching active provider or its operator" : `provider ${v.targetProvider} or its operator`, v.pausedUntil, v.acceptDeadline, byProvider);
+      if (v.targetProvider !== null) window("job decline", `provider ${v.targetProvider} or its operator`, undefined, undefined, byProvider);
+      window("job cancel", `the client ${v.client}`, undefined, undefined, client);
       window("job expire", "anyone", v.acceptDeadline + 1, undefined);
       break;
     case JobStatus.Accepted:
-      window("job submit", `provider ${provider} or its operator`, undefined, v.accepted?.resultDeadline);
-      window("job abandon", `provider ${provider} or its operator (refunded and slashed as a timeout)`, undefined, v.accepted?.resultDeadline);
+      window("job submit", `provider ${provider} or its operator`, undefined, v.accepted?.resultDeadline, byProvider);
+      window("job abandon", `provider ${provider} or its operator (refunded and slashed as a timeout)`, undefined, v.accepted?.resultDeadline, byProvider);
       window("job timeout", "anyone", (v.accepted?.resultDeadline ?? 0) + 1, undefined);
       break;
     case JobStatus.Submitted:
-      window("job approve", `the client ${v.client}`, undefined, undefined);
-      window("dispute open", `the client ${v.client}`, undefined, v.submitted?.challengeDeadline);
+      window("job approve", `the client ${v.client}`, undefined, undefined, client);
+      window("dispute open", `the client ${v.client}`, undefined, v.submitted?.challengeDeadline, client);
       window("job settle", "anyone", (v.submitted?.challengeDeadline ?? 0) + 1, undefined);
       break;
     case JobStatus.Disputed:
-      if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, v.dispute.ruleDeadline);
-      window("dispute rule", `the arbitrator ${v.dispute?.arbitrator ?? "(DisputeManager.arbitrator)"}`, undefined, v.dispute?.ruleDeadline);
+      if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, v.dispute.ruleDeadline, byProvider);
+      window("dispute rule", `the arbitrator ${v.dispute?.arbitrator ?? "(DisputeManager.arbitrator)"}`, undefined, v.dispute?.ruleDeadline, {
+        role: "arbitrator",
+        address: v.dispute?.arbitrator ?? null,
+      });
       window("dispute close-expired", "anyone", (v.dispute?.ruleDeadline ?? 0) + 1, undefined);
       break;
     default:
@@ -737,7 +768,7 @@ function jobLines(ctx: DeploymentContext, v: JobView): string[] {
       lines.push(`    ${n.task.padEnd(22)} by ${n.who}; ${state}${when === "" ? "" : `, ${when}`}`);
     }
     const first = v.next.find((n) => n.possibleNow);
-    if (first !== undefined) lines.push(`  e.g. ${suggest(ctx, `${first.task} --job ${v.jobId}`)}`);
+    if (first?.command !== undefined) lines.push(`  e.g. ${first.command}`);
   }
   return lines;
 }

@@ -5,11 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ZeroAddress, keccak256 } from "ethers";
+import { Wallet, ZeroAddress, getAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
 import { JobStatus, signTokenPermit } from "../../scenario";
-import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
+import { PRIVATE_KEY_ENV, type DeploymentContext, type RevertHints, type TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
@@ -55,6 +55,9 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
   throw new InputError("--provider", message);
 }
 
+/** The pick of an account that operates several providers: which one is for the user to say. */
+const ONE_OF_THEM = "<one of them>";
+
 /** The providers an account operates, as a refusal of that account names them. */
 export interface Operated {
   /** Their addresses, comma-separated. */
@@ -70,15 +73,15 @@ export interface Operated {
 export async function operatedBy(ctx: DeploymentContext, account: string): Promise<Operated | undefined> {
   const providers = (await registeredProviders(ctx)).filter((p) => p.listing.operator === account).map((p) => p.address);
   if (providers.length === 0) return undefined;
-  return { list: providers.join(", "), pick: providers.length === 1 ? providers[0]! : "<one of them>" };
+  return { list: providers.join(", "), pick: providers.length === 1 ? providers[0]! : ONE_OF_THEM };
 }
 
 /**
  * The refusal of a command only a registered provider's own account runs (its stake, its listing, its slash reward
  * cap) when the signer is not one. An operator, whose key acts for its providers elsewhere, is told which providers
  * it operates (as actingProvider tells it), why this command is the provider's own (`rule`), and the command to run
- * `--from` the provider (`retry`, given that provider; without it, to sign with --from the provider); any other account
- * is told `otherwise`.
+ * `--from` the provider (`retry`, given --from's value for that provider: its index, or a placeholder; without it, to
+ * sign with --from the provider); any other account is told `otherwise`.
  */
 export async function notAProvider(
   ctx: TaskContext,
@@ -87,7 +90,10 @@ export async function notAProvider(
   const head = `${ctx.address} is not a registered provider${refusal.state ?? ""}`;
   const operated = await operatedBy(ctx, ctx.address);
   if (operated === undefined) return new StateError(`${head}${refusal.otherwise}`);
-  const retry = refusal.retry === undefined ? `sign with --from ${operated.pick}` : suggest(ctx, refusal.retry(operated.pick));
+  // A command to paste: --from as the node takes it (the provider's index), or a placeholder where no account of it is
+  // the provider; one of several providers stays for the user to choose.
+  const from = operated.pick === ONE_OF_THEM ? ONE_OF_THEM : ((await accountOption(ctx, operated.pick)) ?? "<provider account>");
+  const retry = refusal.retry === undefined ? `sign with --from ${operated.pick}` : suggest(ctx, refusal.retry(from));
   return new StateError(`${head}: the signer is the operator of ${operated.list}: ${refusal.rule}: ${retry}`);
 }
 
@@ -377,6 +383,27 @@ export function suggest(ctx: DeploymentContext, command: string, options: { same
   else if (process.env.LATENT_DEPLOYMENTS_DIR) parts.push(`--deployment ${ctx.deploymentFile}`);
   if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
   return parts.join(" ");
+}
+
+/**
+ * What --from takes to sign as `address`: its index among the node's accounts, its address where it is
+ * LATENT_PRIVATE_KEY's, else undefined (no account of this node signs as it: the caller names it with a placeholder).
+ */
+export async function accountOption(ctx: DeploymentContext, address: string | null): Promise<string | undefined> {
+  if (address === null) return undefined;
+  const wanted = getAddress(address);
+  const accounts = await ctx.hre.ethers.getSigners();
+  const index = accounts.findIndex((a) => getAddress(a.address) === wanted);
+  if (index >= 0) return String(index);
+  const key = process.env[PRIVATE_KEY_ENV]?.trim();
+  if (key !== undefined && key !== "") {
+    try {
+      if (new Wallet(key).address === wanted) return wanted;
+    } catch {
+      // Not a key: the task that signs with it says so; here it just signs as no one.
+    }
+  }
+  return undefined;
 }
 
 export interface ThawRequestView {

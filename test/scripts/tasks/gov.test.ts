@@ -133,6 +133,20 @@ describe("tasks: gov", function () {
     expect(result.calldata).to.equal(c.governor.interface.encodeFunctionData("updateQuorumNumerator", [5]));
   });
 
+  it("propose shows the quorum's current value, read by its getter quorumNumerator()", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const current = await c.governor["quorumNumerator()"]();
+    const { output } = await task(file, "gov propose", { from: ACCOUNT.funder, contract: "LatentGovernor", set: "updateQuorumNumerator", value: "5", description: "5% quorum" });
+    expect(output).to.match(new RegExp(`\\n  LatentGovernor\\.updateQuorumNumerator: ${current} \\(${current}% of the supply\\) -> 5 \\(5% of the supply\\)\\n`));
+  });
+
+  it("propose shows the timelock delay's current value, read by its getter getMinDelay()", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    const current = await c.timelock.getMinDelay();
+    const { output } = await task(file, "gov propose", { from: ACCOUNT.funder, contract: "LatentTimelock", set: "updateDelay", value: "2m", description: "2m delay" });
+    expect(output).to.match(new RegExp(`\\n  LatentTimelock\\.updateDelay: ${current} s \\(.*\\) -> 120 s \\(2m\\)\\n`));
+  });
+
   it("propose takes a function without a value (unpause)", async function () {
     const { file, c } = await loadFixture(delegatedFixture);
     const { result } = await task<{ calldata: string }>(file, "gov propose", UNPAUSE);

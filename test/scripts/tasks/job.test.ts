@@ -13,6 +13,21 @@ async function statusOf(file: string, jobId: bigint): Promise<JobView> {
   return (await task<JobView>(file, "job status", { job: jobId.toString() })).result;
 }
 
+/** The task and options of the command `job status` prints after "e.g.", as a user pasting it would run it. */
+function pastedExample(output: string): { name: string; args: Record<string, string> } {
+  const line = /\n  e\.g\. (.*)$/m.exec(output)?.[1];
+  expect(line, "an e.g. line").to.not.equal(undefined);
+  const words = line!.split(" ");
+  expect(words.slice(0, 2)).to.deep.equal(["npx", "hardhat"]);
+  const args: Record<string, string> = {};
+  for (let i = 4; i < words.length; i += 2) {
+    const option = words[i]!.replace(/^--/, "").replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+    // The test's task runner connects to its own network and deployment itself.
+    if (option !== "network" && option !== "deployment") args[option] = words[i + 1]!;
+  }
+  return { name: `${words[2]} ${words[3]}`, args };
+}
+
 describe("tasks: job", function () {
   describe("create", function () {
     it("escrows the maximum cost and sends the spec file as a data: URI with its hash", async function () {
@@ -386,7 +401,7 @@ describe("tasks: job", function () {
         RevertError,
         new RegExp(
           `ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is under-staked: its stake less what is thawing, 0\\.0 LAT \\(0 wei\\), is below the ${formatEther(required).replace(".", "\\.")} LAT .* listed GPUs need; ` +
-            `the provider stakes the rest: npx hardhat stake add --from ${h100.address} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
+            `the provider stakes the rest: npx hardhat stake add --from ${ACCOUNT.h100} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
         ),
       );
     });
@@ -734,6 +749,45 @@ describe("tasks: job", function () {
       expect(output).to.match(/\n  next: nothing \(the job is final\)$/);
     });
 
+    it("the example next command of a submitted job signs as its client, and works as pasted", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      const example = pastedExample(output);
+      expect(example).to.deep.equal({ name: "job approve", args: { job: job.jobId.toString(), from: ACCOUNT.client0 } });
+      await task(file, example.name, example.args);
+      expect((await statusOf(file, job.jobId)).status).to.equal("Completed");
+    });
+
+    it("the example next command of an accepted job signs as its provider and names the result it needs", async function () {
+      const { s, file, job, h100 } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(pastedExample(output)).to.deep.equal({ name: "job submit", args: { job: job.jobId.toString(), resultFile: "<file>", from: ACCOUNT.h100 } });
+    });
+
+    it("the example next command of an open job leaves the provider that accepts it to fill in", async function () {
+      const { file, job } = await loadFixture(openJobFixture);
+      const { output } = await task(file, "job status", { job: job.jobId.toString() });
+      expect(output).to.match(/\n  e\.g\. npx hardhat job accept --job 1 --from <provider account> --network /);
+    });
+
+    it("the example next command of a client no account of the node signs for names the client as a placeholder", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(openJobFixture);
+      await acceptJob(s, job, h100);
+      await submitResult(s, job, h100);
+      const { getSigners } = ethers;
+      const others = (await getSigners()).filter((a) => a.address !== clients[0]!.address);
+      ethers.getSigners = async () => others;
+      try {
+        const { output } = await task(file, "job status", { job: job.jobId.toString() });
+        expect(output).to.match(/\n  e\.g\. npx hardhat job approve --job 1 --from <client account> --network /);
+      } finally {
+        ethers.getSigners = getSigners;
+      }
+    });
+
     it("an accepted job may be given back by its provider until its result deadline", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
@@ -845,12 +899,15 @@ describe("tasks: job", function () {
       expect(capped.output).to.equal(whole.output);
     });
 
-    it("runs with no account configured (a public RPC with no key), printing what it prints with one", async function () {
+    it("runs with no account configured (a public RPC with no key), printing what it prints with one but the signer to fill in", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
       const { withAccounts, without } = await withAndWithoutAccounts<JobView>(file, "job status", { job: job.jobId.toString() });
-      expect(without.result).to.deep.equal(withAccounts.result);
-      expect(without.output).to.equal(withAccounts.output).and.to.match(/^Job 1: Accepted\n(.|\n)*  e\.g\. npx hardhat job submit --job 1 /);
+      // No account of this node signs as the provider: the example names it as a placeholder instead of an index.
+      const unsigned = (text: string) => text.replace(`--from ${ACCOUNT.h100} `, "--from <provider account> ");
+      const json = (view: JobView) => JSON.stringify(view, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+      expect(json(without.result)).to.equal(unsigned(json(withAccounts.result)));
+      expect(without.output).to.equal(unsigned(withAccounts.output)).and.to.match(/^Job 1: Accepted\n(.|\n)*  e\.g\. npx hardhat job submit --job 1 --result-file <file> --from <provider account> /);
     });
 
     it("prints JSON with amounts in wei", async function () {

@@ -401,7 +401,7 @@ describe("tasks: provider", function () {
         StateError,
         new RegExp(
           `^0x[0-9a-fA-F]{40} is not a registered provider: the signer is the operator of ${h100.address}: only the provider's own account sets its slash reward cap: ` +
-            `npx hardhat provider slash-reward-cap --bps 0 --from ${h100.address} --network hardhat `,
+            `npx hardhat provider slash-reward-cap --bps 0 --from ${ACCOUNT.h100} --network hardhat `,
         ),
       );
       expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);

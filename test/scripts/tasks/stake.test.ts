@@ -79,8 +79,26 @@ describe("tasks: stake", function () {
         "stake add",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: npx hardhat stake add --from ${h100.address} --amount <LAT> `),
+        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: npx hardhat stake add --from ${ACCOUNT.h100} --amount <LAT> `),
       );
+    });
+
+    it("refuses a provider's operator on a node without the provider's key, leaving the provider's --from to fill in", async function () {
+      const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
+      const { getSigners } = ethers;
+      const others = (await getSigners()).filter((a) => a.address !== h100.address);
+      ethers.getSigners = async () => others;
+      try {
+        await taskFails(
+          file,
+          "stake add",
+          { from: operators[0]!.address, amount: "100" },
+          StateError,
+          new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: npx hardhat stake add --from <provider account> --amount <LAT> `),
+        );
+      } finally {
+        ethers.getSigners = getSigners;
+      }
     });
 
     it("refuses the operator of several providers, naming them all and leaving the --from to choose", async function () {
@@ -209,7 +227,7 @@ describe("tasks: stake", function () {
         "stake thaw",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider and has no stake: the signer is the operator of ${h100.address}: .*: npx hardhat stake thaw --amount 100 --from ${h100.address} --network hardhat `),
+        new RegExp(`^${operators[0]!.address} is not a registered provider and has no stake: the signer is the operator of ${h100.address}: .*: npx hardhat stake thaw --amount 100 --from ${ACCOUNT.h100} --network hardhat `),
       );
     });
 

@@ -1341,6 +1341,45 @@ describe("worker job loop", () => {
     expect(eventsOf("job-abandoned")).to.deep.equal([]);
   });
 
+  it("keeps giving back a failed job through an RPC outage longer than one round of retries, logging each round", async () => {
+    market.failBefore.abandon.push(...refusals(7));
+    const logs: LogRecord[] = [];
+    const subject = worker(new FailingExecutor(), { logger: createLogger("debug", (record) => logs.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-abandoned").length === 1);
+    expect(market.count("abandon", 1n)).to.equal(8);
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.TimedOut);
+    // Between the rounds of retries (each retry logged as a transient failure), one line per round.
+    const rounds = logs.filter((record) => record.level === "warn" && record.msg !== "transient failure; retrying");
+    expect([...new Set(rounds.map((record) => record.msg))]).to.deep.equal([
+      "cannot reach the chain to give the job back; trying again until the result deadline",
+      "job given back: its client is refunded and its collateral slashed as at a timeout, now rather than at its result deadline",
+    ]);
+    await subject.stop();
+    await running;
+  });
+
+  it("gives up giving back a failed job through an outage once its result deadline has passed, leaving it to its timeout", async () => {
+    // Every try fails; the chain's clock runs past the deadline meanwhile, as it would during a long outage.
+    market.failBefore.abandon.push(
+      ...Array.from({ length: 1000 }, () => () => {
+        market.chainNow += 1_000n;
+        return refusedConnection();
+      }),
+    );
+    const records: LogRecord[] = [];
+    const subject = worker(new FailingExecutor(), { logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run();
+    offer(makeJob(1, { maxDuration: 60 }));
+    await waitFor(() => records.some((record) => record.msg.startsWith("job not given back")));
+    expect(records.find((record) => record.msg.startsWith("job not given back"))?.fields).to.deep.include({ jobId: 1n, status: "Accepted" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Accepted);
+    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
   it("leaves a failed job it could not give back (its result deadline passed first) to time out, logged as such", async () => {
     market.failBefore.abandon.push(() => new MarketRejectedError("abandon", 1n, "JobEscrowResultDeadlinePassed"));
     const records: LogRecord[] = [];

@@ -192,6 +192,17 @@ describe("embedded indexer: CLI input", function () {
     }
   });
 
+  // Node's recursive mkdir never returns there (it spins a CPU): runCli kills a CLI that hangs, which reads as code -1.
+  it("refuses a --db whose directory cannot be made under /proc, naming it, exit 1, instead of hanging", async function () {
+    const template = path.resolve(__dirname, "..", "..", "..", "subgraph", "build");
+    if (!fs.existsSync(path.join(template, "subgraph.yaml"))) this.skip(); // npm test builds it first
+    const build = path.join(dir, "proc-db-build");
+    writeDeploymentManifest(fakeDeployment(template), build, { buildDir: template });
+    const run = await runCli(["--rpc", "http://127.0.0.1:9", "--subgraph", build, "--db", "/proc/x/y/index.sqlite", "--once"], 30_000);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.equal("indexer: --db /proc/x/y/index.sqlite: its directory /proc/x/y: cannot be created there at /proc/x: ENOENT\n");
+  });
+
   it("reports a missing subgraph build in one line, exit 1, without a stack trace or a database", async function () {
     const db = path.join(dir, "none.sqlite");
     const run = await runCli(["--subgraph", path.join(dir, "no-build"), "--db", db, "--once"]);

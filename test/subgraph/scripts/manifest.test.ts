@@ -19,13 +19,15 @@ interface ManifestYaml {
   templates?: { network: string }[];
 }
 
+/** The CLI's exit code and output; a run that hangs is killed at 60 s and reads as code -1. */
 function manifestCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    // SIGKILL: a process spinning in synchronous code (Node's recursive mkdir under /proc) is ended whatever it handles.
+    const child = execFile(
       path.join(ROOT, "node_modules", ".bin", "ts-node"),
       ["--transpile-only", "subgraph/scripts/manifest.ts", ...args],
-      { cwd: ROOT, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
+      { cwd: ROOT, timeout: 60_000, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => resolve({ code: child.killed ? -1 : error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }),
     );
   });
 }
@@ -143,6 +145,8 @@ describe("npm run subgraph:manifest", function () {
     ["a deployment file that is not JSON", (dir) => [path.join(dir, "broken.json")], (dir) => `the deployment file ${path.join(dir, "broken.json")} is not JSON`],
     ["a deployment without a data source's contract", (dir) => [path.join(dir, "partial.json")], () => "deployment has no contract DisputeManager"],
     ["a --build-dir with no compiled subgraph", (dir) => [path.join(dir, "deployment.json"), "--build-dir", dir], (dir) => `${path.join(dir, "subgraph.yaml")} not found`],
+    // Node's recursive mkdir never returned there: the run hung until killed.
+    ["an --out that cannot be made under /proc", (dir) => [path.join(dir, "deployment.json"), "--out", "/proc/x/y"], () => "/proc/x/y: cannot be created there at /proc/x: ENOENT"],
   ];
   for (const [what, args, message] of unusable) {
     it(`fails on ${what} with status 1 and a message naming it`, async function () {
