@@ -825,6 +825,15 @@ function providerLink(value) {
   return h("button", { type: "button", class: "link", "data-testid": "job-provider-open", onclick: open }, address(value));
 }
 
+/**
+ * A chain time as one unbreakable <time>: in the job dialog on a phone, "accept by 2026-12-21 05:32 UTC" broke at the
+ * date's hyphens ("2026-12-" / "21").
+ */
+function when(seconds, className = "") {
+  if (seconds === null || seconds === undefined) return formatTime(seconds);
+  return h("time", { class: `when ${className}`.trim(), datetime: new Date(seconds * 1000).toISOString() }, formatTime(seconds));
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -846,16 +855,16 @@ function renderJob(job) {
       "Deadline",
       job.status === "OPEN"
         ? pastAcceptDeadline(job)
-          ? `accept by ${formatTime(job.acceptDeadline)}: passed, no provider may accept it now (expiring it refunds its client)`
-          : `accept by ${formatTime(job.acceptDeadline)}`
+          ? ["accept by ", when(job.acceptDeadline), ": passed, no provider may accept it now (expiring it refunds its client)"]
+          : ["accept by ", when(job.acceptDeadline)]
         : job.status === "ACCEPTED"
-          ? `result due by ${formatTime(job.resultDeadline)}`
+          ? ["result due by ", when(job.resultDeadline)]
           : job.status === "SUBMITTED"
-            ? `disputable until ${formatTime(job.challengeDeadline)}, then anyone may settle it`
+            ? ["disputable until ", when(job.challengeDeadline), ", then anyone may settle it"]
             : // A disputed job waits on its arbitrator, but not for ever: "Open, not ruled yet" alone left its client
               // with no date, nor with the way out DisputeManager gives once the ruling period is over.
               job.status === "DISPUTED" && job.dispute && !job.dispute.resolved
-              ? `ruling due by ${formatTime(job.dispute.ruleDeadline)}, then anyone may close the dispute as a draw (dispute close-expired)`
+              ? ["ruling due by ", when(job.dispute.ruleDeadline), ", then anyone may close the dispute as a draw (dispute close-expired)"]
               : null,
     ],
     ["Escrowed", formatLat(job.escrowed.lat)],
@@ -892,7 +901,7 @@ function renderJob(job) {
           "li",
           { "data-kind": e.kind },
           h("strong", {}, eventLabel(e.kind)),
-          h("span", { class: "time" }, formatTime(e.timestamp)),
+          when(e.timestamp, "time"),
           h("span", {}, "by ", address(e.from)),
           amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),

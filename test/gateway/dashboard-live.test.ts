@@ -1198,6 +1198,54 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("keeps each date in the job dialog on one line with its time at 390 px, not broken at its hyphens", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("OPEN");
+      const from = `0x${"aa".repeat(20)}`;
+      Object.assign(update.data.jobUpdated, {
+        pastAcceptDeadline: true,
+        acceptDeadline: "1798243920",
+        timeline: [
+          { kind: "JobCreated", timestamp: "1798240320", blockNumber: 123456, transaction: `0x${"12".repeat(32)}`, logIndex: 0, from, amount: { wei: "12000000000000000000", lat: "12.0" } },
+        ],
+      });
+      send(update);
+      const deadline = "accept by 2026-12-26 00:12 UTC: passed, no provider may accept it now (expiring it refunds its client)";
+      await waitUntil(
+        () =>
+          page.$eval("#job-detail", (detail) => {
+            const dd = [...detail.querySelectorAll("dt")].find((dt) => dt.textContent === "Deadline")?.nextElementSibling;
+            return dd?.textContent + "|" + detail.querySelectorAll(".timeline li").length;
+          }).then((shown) => shown === `${deadline}|1`),
+        "the dialog shows the job's deadline and timeline",
+      );
+      // Each date's text, and the lines its characters lie on: a date broken at its hyphens spans two.
+      const dates = await page.$eval("#job-detail", (detail) => {
+        const out: { date: string; lines: number }[] = [];
+        const walker = detail.ownerDocument.createTreeWalker(detail, 4 /* NodeFilter.SHOW_TEXT */);
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          for (const match of (node.textContent ?? "").matchAll(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g)) {
+            const range = detail.ownerDocument.createRange();
+            range.setStart(node, match.index!);
+            range.setEnd(node, match.index! + match[0].length);
+            out.push({ date: match[0], lines: new Set([...range.getClientRects()].map((r) => Math.round(r.bottom))).size });
+          }
+        }
+        return out;
+      });
+      expect(dates).to.deep.equal([
+        { date: "2026-12-26 00:12 UTC", lines: 1 },
+        { date: "2026-12-25 23:12 UTC", lines: 1 },
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives a disputed job's deadline: when the arbitrator must rule by, and that anyone may close the dispute after", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
