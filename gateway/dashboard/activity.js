@@ -77,9 +77,10 @@ function parameterChange(event, contracts) {
   const contract = contracts.get(event.accounts[0]?.toLowerCase()) ?? p.contract;
   const isAddress = p.unit === "ADDRESS";
   const before = isAddress ? (p.previousAddress === null ? null : named(p.previousAddress, contracts)) : p.previousValue;
-  const after = isAddress ? (p.address === null ? "none" : named(p.address, contracts)) : formatParameterValue(p.unit, p.value);
+  const id = `${p.contract}.${p.name}`;
+  const after = isAddress ? (p.address === null ? "none" : named(p.address, contracts)) : formatParameterValue(p.unit, p.value, id);
   if (before === null) return `${contract} ${p.name} set to ${after}`;
-  return `${contract} ${p.name} ${isAddress ? before : formatParameterValue(p.unit, before)} → ${after}`;
+  return `${contract} ${p.name} ${isAddress ? before : formatParameterValue(p.unit, before, id)} → ${after}`;
 }
 
 function capitalize(text) {

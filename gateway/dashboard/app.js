@@ -1364,9 +1364,15 @@ function renderGovernance({ parameters, proposals }) {
         h(
           "td",
           { class: "num", "data-value": p.value ?? p.address ?? "" },
-          p.unit === "ADDRESS" ? address(p.address) : formatParameterValue(p.unit, p.value),
+          p.unit === "ADDRESS" ? address(p.address) : formatParameterValue(p.unit, p.value, `${p.contract}.${p.name}`),
         ),
-        h("td", { class: "num" }, p.unit === "ADDRESS" ? "—" : `${formatParameterValue(p.unit, p.min)} – ${formatParameterValue(p.unit, p.max)}`),
+        h(
+          "td",
+          { class: "num" },
+          p.unit === "ADDRESS"
+            ? "—"
+            : `${formatParameterValue(p.unit, p.min, `${p.contract}.${p.name}`)} – ${formatParameterValue(p.unit, p.max, `${p.contract}.${p.name}`)}`,
+        ),
         h("td", {}, formatTime(p.updatedAt)),
       ),
     ),

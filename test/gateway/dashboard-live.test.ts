@@ -1390,6 +1390,45 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("gives every governed percentage in one format, whether in basis points or percent, and a count with its unit", async function () {
+    if (browser === null || server === null) return;
+    const parameter = (contract: string, name: string, unit: string, value: string, min: string, max: string) => ({
+      contract,
+      name,
+      unit,
+      value,
+      address: null,
+      min,
+      max,
+      updatedAt: "1700000000",
+    });
+    const answer = governancePage([]);
+    answer.data.governance.parameters = [
+      parameter("LatentGovernor", "quorumNumerator", "PERCENT", "4", "1", "50"),
+      parameter("JobEscrow", "timeoutSlashBps", "BPS", "5000", "500", "10000"),
+      parameter("JobEscrow", "protocolFeeBps", "BPS", "25", "0", "1000"),
+      parameter("ProviderRegistry", "maxGpusPerProvider", "COUNT", "128", "1", "1024"),
+    ];
+    governanceAnswer = () => answer;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const expected = [
+        ["quorumNumerator", "4.0%", "1.0% – 50.0%"],
+        ["timeoutSlashBps", "50.0%", "5.0% – 100.0%"],
+        ["protocolFeeBps", "0.25%", "0.0% – 10.0%"],
+        ["maxGpusPerProvider", "128 GPUs", "1 GPU – 1,024 GPUs"],
+      ];
+      const rows = () =>
+        page.$$eval("[data-testid=parameter-row]", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1, 4).map((td) => td.textContent)));
+      await waitUntil(async () => JSON.stringify(await rows()) === JSON.stringify(expected), "the panel shows the parameters in their units");
+      expect(await rows()).to.deep.equal(expected);
+    } finally {
+      governanceAnswer = null;
+      await page.close();
+    }
+  });
+
   it("says in the governance panel, not only in the banner far above it, why it could not be loaded", async function () {
     if (browser === null || server === null) return;
     // governanceAnswer null: the stand-in refuses the panel's query.
