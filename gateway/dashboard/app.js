@@ -1432,6 +1432,10 @@ function renderLive(state, retryInMs) {
   const retry = byId("live-retry");
   retry.textContent = "";
   if (state === "offline") {
+    // What the live feed last said ("the gateway is shutting down", as a restarting gateway ends its subscriptions)
+    // was no longer true once the connection closed: the banner kept it all the while the gateway was down. Its
+    // subscription's next answer clears the line once the connection is back.
+    if (errors.has("Live updates")) reportError("Live updates", "offline: the connection to the gateway closed; trying again (the top bar counts down to the next try)");
     const retryAt = Date.now() + retryInMs;
     const show = () => (retry.textContent = ` · retrying in ${Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))} s`);
     show();

@@ -1633,6 +1633,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("says in the banner that the page is offline and trying again once the gateway that was shutting down is gone", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = await networkStatsSubscriptions(before);
+      const first = stats()[0]!;
+      const liveLine = () => page.$$eval("#error-list li", (items) => items.map((li) => li.textContent).find((t) => t?.startsWith("Live updates: ")) ?? null);
+      // A restarting gateway ends its subscriptions, then drops the connection and refuses new ones until it is back.
+      const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
+      first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
+      await waitUntil(async () => (await liveLine()) === "Live updates: the gateway is shutting down", "the banner says the gateway is shutting down");
+      await page.routeWebSocket("**/graphql", (socket) => socket.close());
+      first.socket.terminate();
+      const offline = "Live updates: offline: the connection to the gateway closed; trying again (the top bar counts down to the next try)";
+      await waitUntil(async () => (await liveLine()) === offline, "the banner says the page is offline and trying again");
+      expect(await liveLine()).to.equal(offline);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("connects again at once when the gateway answers over HTTP, not at the end of the backoff's pause", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
