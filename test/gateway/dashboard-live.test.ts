@@ -1037,6 +1037,77 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  /** Sends networkStats with two weeks of history, two models and a region, and waits until the charts draw them. */
+  async function drawCharts(page: Page, before: number): Promise<void> {
+    const stats = await networkStatsSubscriptions(before);
+    const subscription = stats()[0]!;
+    const history = Array.from({ length: 14 }, (_, i) => ({ date: 1700006400 + i * 86_400, jobsCreated: i, volume: { wei: `${i}000000000000000000`, lat: `${i}` } }));
+    const gpusByModel = [
+      { model: "h200-sxm-141gb", name: "NVIDIA H200 SXM 141GB", total: 1_024, free: 512 },
+      { model: "rtx-4090-24gb", name: "NVIDIA GeForce RTX 4090", total: 64, free: 8 },
+    ];
+    const gpusByRegion = [{ region: "ap-southeast", total: 1_088, free: 520 }];
+    const update = { ...networkStats(1), history, gpusByModel, gpusByRegion };
+    subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: update } } }));
+    await waitUntil(
+      async () => (await page.$$("[data-testid=history-bar]")).length === 14 && (await page.$$("[data-testid=chart-bar]")).length === 3,
+      "the charts draw the stand-in's days, models and region",
+    );
+  }
+
+  /** Each chart label's size on the screen (its font size in the drawing's units, times the drawing's scale) and right edge. */
+  function chartLabels(page: Page): Promise<{ text: string | null; px: number; right: number }[]> {
+    return page.$$eval("svg.chart text", (texts) =>
+      texts.map((t) => {
+        // An SVG text element (the DOM's SVG types are not in this project's lib).
+        const ctm = (t as unknown as { getScreenCTM(): { a: number } }).getScreenCTM();
+        const px = Number.parseFloat(t.ownerDocument.defaultView!.getComputedStyle(t).fontSize) * ctm.a;
+        return { text: t.textContent, px: Math.round(px * 10) / 10, right: Math.round(t.getBoundingClientRect().right) };
+      }),
+    );
+  }
+
+  function expectLegible(labels: { text: string | null; px: number; right: number }[], width: number): void {
+    expect(labels.length).to.be.greaterThan(5);
+    for (const label of labels) {
+      expect(label.px, `"${label.text}" is ${label.px} px`).to.be.at.least(11);
+      expect(label.right, `"${label.text}" ends at ${label.right} px`).to.be.at.most(width);
+    }
+  }
+
+  for (const width of [390, 1280]) {
+    it(`draws the charts' labels at 11 px or more at ${width} px, the charts inside the screen`, async function () {
+      if (browser === null || server === null) return;
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        const before = subscribes.length;
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await drawCharts(page, before);
+        expectLegible(await chartLabels(page), width);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("draws the charts again at their new width when the window narrows, their labels still 11 px or more", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await drawCharts(page, before);
+      await page.setViewportSize({ width: 390, height: 844 });
+      // Drawn again: the drawing as wide as its container, one unit a pixel.
+      const drawnToWidth = () =>
+        page.$$eval("svg.chart", (svgs) => svgs.every((svg) => (svg as unknown as { viewBox: { baseVal: { width: number } } }).viewBox.baseVal.width === Math.floor(svg.parentElement!.clientWidth)));
+      await waitUntil(drawnToWidth, "the charts are drawn again at the narrower width");
+      expectLegible(await chartLabels(page), 390);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage({ colorScheme: "light" });
