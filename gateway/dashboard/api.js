@@ -217,7 +217,7 @@ function contractsByAddress(deployment) {
  * back (JobEscrow.abandonJob) ends in the same JobTimedOut, which alone read as a deadline the provider let pass. The
  * job says so, where the JobAbandoned of its transaction may be past the page's last event.
  */
-async function withAbandonedBy(events) {
+export async function withAbandonedBy(events) {
   const ids = [...new Set(events.filter((e) => e.kind === "JobTimedOut" && e.jobId !== null).map((e) => e.jobId))];
   if (ids.length === 0) return events;
   const data = await graphql(
