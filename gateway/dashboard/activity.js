@@ -77,9 +77,10 @@ function parameterChange(event, contracts) {
   const contract = contracts.get(event.accounts[0]?.toLowerCase()) ?? p.contract;
   const isAddress = p.unit === "ADDRESS";
   const before = isAddress ? (p.previousAddress === null ? null : named(p.previousAddress, contracts)) : p.previousValue;
-  const after = isAddress ? (p.address === null ? "none" : named(p.address, contracts)) : formatParameterValue(p.unit, p.value);
+  const id = `${p.contract}.${p.name}`;
+  const after = isAddress ? (p.address === null ? "none" : named(p.address, contracts)) : formatParameterValue(p.unit, p.value, id);
   if (before === null) return `${contract} ${p.name} set to ${after}`;
-  return `${contract} ${p.name} ${isAddress ? before : formatParameterValue(p.unit, before)} → ${after}`;
+  return `${contract} ${p.name} ${isAddress ? before : formatParameterValue(p.unit, before, id)} → ${after}`;
 }
 
 function capitalize(text) {
@@ -149,7 +150,10 @@ export function describe(event, contracts = new Map()) {
       // The JobTimedOut of the same transaction says what was refunded and slashed.
       return `Provider ${provider} gave ${job} back before its deadline, to be settled as a timeout`;
     case "JobTimedOut":
-      return `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;
+      // abandonedBy (api.js): the provider or operator that gave the job back, whose deadline had not passed.
+      return event.abandonedBy
+        ? `${capitalize(job)} timed out: given back by ${shortAddress(event.abandonedBy)} before its deadline${amount(event, " refunded")}`
+        : `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;
     case "JobRefunded":
       return `${capitalize(job)} refunded to its client${amount(event)}`;
     // DISPUTE

@@ -825,6 +825,15 @@ function providerLink(value) {
   return h("button", { type: "button", class: "link", "data-testid": "job-provider-open", onclick: open }, address(value));
 }
 
+/**
+ * A chain time as one unbreakable <time>: in the job dialog on a phone, "accept by 2026-12-21 05:32 UTC" broke at the
+ * date's hyphens ("2026-12-" / "21").
+ */
+function when(seconds, className = "") {
+  if (seconds === null || seconds === undefined) return formatTime(seconds);
+  return h("time", { class: `when ${className}`.trim(), datetime: new Date(seconds * 1000).toISOString() }, formatTime(seconds));
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -846,16 +855,16 @@ function renderJob(job) {
       "Deadline",
       job.status === "OPEN"
         ? pastAcceptDeadline(job)
-          ? `accept by ${formatTime(job.acceptDeadline)}: passed, no provider may accept it now (expiring it refunds its client)`
-          : `accept by ${formatTime(job.acceptDeadline)}`
+          ? ["accept by ", when(job.acceptDeadline), ": passed, no provider may accept it now (expiring it refunds its client)"]
+          : ["accept by ", when(job.acceptDeadline)]
         : job.status === "ACCEPTED"
-          ? `result due by ${formatTime(job.resultDeadline)}`
+          ? ["result due by ", when(job.resultDeadline)]
           : job.status === "SUBMITTED"
-            ? `disputable until ${formatTime(job.challengeDeadline)}, then anyone may settle it`
+            ? ["disputable until ", when(job.challengeDeadline), ", then anyone may settle it"]
             : // A disputed job waits on its arbitrator, but not for ever: "Open, not ruled yet" alone left its client
               // with no date, nor with the way out DisputeManager gives once the ruling period is over.
               job.status === "DISPUTED" && job.dispute && !job.dispute.resolved
-              ? `ruling due by ${formatTime(job.dispute.ruleDeadline)}, then anyone may close the dispute as a draw (dispute close-expired)`
+              ? ["ruling due by ", when(job.dispute.ruleDeadline), ", then anyone may close the dispute as a draw (dispute close-expired)"]
               : null,
     ],
     ["Escrowed", formatLat(job.escrowed.lat)],
@@ -892,7 +901,7 @@ function renderJob(job) {
           "li",
           { "data-kind": e.kind },
           h("strong", {}, eventLabel(e.kind)),
-          h("span", { class: "time" }, formatTime(e.timestamp)),
+          when(e.timestamp, "time"),
           h("span", {}, "by ", address(e.from)),
           amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
@@ -1355,9 +1364,15 @@ function renderGovernance({ parameters, proposals }) {
         h(
           "td",
           { class: "num", "data-value": p.value ?? p.address ?? "" },
-          p.unit === "ADDRESS" ? address(p.address) : formatParameterValue(p.unit, p.value),
+          p.unit === "ADDRESS" ? address(p.address) : formatParameterValue(p.unit, p.value, `${p.contract}.${p.name}`),
         ),
-        h("td", { class: "num" }, p.unit === "ADDRESS" ? "—" : `${formatParameterValue(p.unit, p.min)} – ${formatParameterValue(p.unit, p.max)}`),
+        h(
+          "td",
+          { class: "num" },
+          p.unit === "ADDRESS"
+            ? "—"
+            : `${formatParameterValue(p.unit, p.min, `${p.contract}.${p.name}`)} – ${formatParameterValue(p.unit, p.max, `${p.contract}.${p.name}`)}`,
+        ),
         h("td", {}, formatTime(p.updatedAt)),
       ),
     ),
@@ -1417,6 +1432,10 @@ function renderLive(state, retryInMs) {
   const retry = byId("live-retry");
   retry.textContent = "";
   if (state === "offline") {
+    // What the live feed last said ("the gateway is shutting down", as a restarting gateway ends its subscriptions)
+    // was no longer true once the connection closed: the banner kept it all the while the gateway was down. Its
+    // subscription's next answer clears the line once the connection is back.
+    if (errors.has("Live updates")) reportError("Live updates", "offline: the connection to the gateway closed; trying again (the top bar counts down to the next try)");
     const retryAt = Date.now() + retryInMs;
     const show = () => (retry.textContent = ` · retrying in ${Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))} s`);
     show();

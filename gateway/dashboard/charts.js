@@ -1,5 +1,7 @@
 // Charts as inline SVG, drawn by hand: a horizontal bar chart (free vs total GPUs per model or region) and a
-// daily history (jobs as bars, volume as a line). Sizes are viewBox units: the SVG scales with its container.
+// daily history (jobs as bars, volume as a line). Sizes are viewBox units, drawn as wide as the container (one unit a
+// CSS pixel) and drawn again when it changes width: a fixed 480-unit drawing scaled down to a phone's chart (or a
+// laptop's third of the row) shrank its 11 px labels to 7.5 px.
 // Colours come from CSS classes, so the stylesheet (and its dark scheme) owns them. Figures are formatted as the
 // tables and the overview format them (format.js): "1234 / 2048" beside a card's "2,048" read as another number.
 
@@ -15,6 +17,31 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** How each chart's container was last drawn: its width, and the drawing to make again at another. */
+const drawings = new WeakMap();
+const resized = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const drawing = drawings.get(target);
+    if (drawing !== undefined && drawing.width !== drawingWidth(target, drawing.width)) drawing.draw();
+  }
+});
+
+/**
+ * The width to draw in `container` (its own, in CSS pixels: the SVG is drawn 1:1), `fallback` where it has none yet (not
+ * laid out); `draw` is kept to draw again when the container's width changes.
+ */
+function drawIn(container, fallback, draw) {
+  if (!drawings.has(container)) resized.observe(container);
+  const width = drawingWidth(container, fallback);
+  drawings.set(container, { width, draw });
+  return width;
+}
+
+function drawingWidth(container, fallback) {
+  const width = Math.floor(container.clientWidth);
+  return width > 0 ? width : fallback;
+}
+
 const BAR = { width: 480, row: 24, bar: 14, label: 150, value: 64 };
 
 /**
@@ -23,14 +50,15 @@ const BAR = { width: 480, row: 24, bar: 14, label: 150, value: 64 };
  */
 export function drawInventoryChart(container, rows, title) {
   if (rows.length === 0) {
-    container.replaceChildren(emptyNote("No GPUs listed yet."));
+    showNote(container, "No GPUs listed yet.");
     return;
   }
+  const width = drawIn(container, BAR.width, () => drawInventoryChart(container, rows, title));
   const height = rows.length * BAR.row + 6;
-  const scaleWidth = BAR.width - BAR.label - BAR.value;
+  const scaleWidth = Math.max(1, width - BAR.label - BAR.value);
   const max = Math.max(1, ...rows.map((r) => r.total));
   const summary = rows.map((r) => `${r.label}: ${formatInt(r.free)} of ${formatInt(r.total)} free`).join("; ");
-  const svg = s("svg", { viewBox: `0 0 ${BAR.width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${summary}`, class: "chart" });
   rows.forEach((row, i) => {
     const y = i * BAR.row + 4;
     const totalWidth = (row.total / max) * scaleWidth;
@@ -58,16 +86,17 @@ const HISTORY = { width: 480, height: 170, left: 34, right: 46, top: 10, bottom:
  */
 export function drawHistoryChart(container, days, title) {
   if (days.length === 0) {
-    container.replaceChildren(emptyNote("No history yet."));
+    showNote(container, "No history yet.");
     return;
   }
   // Days without a job or a payment (a network just deployed): axes from 0 to 1 over flat lines read as a chart of
   // something rather than of nothing.
   if (days.every((d) => d.jobsCreated === 0 && Number(d.volume.lat) === 0)) {
-    container.replaceChildren(emptyNote(`No job created and nothing paid in these ${days.length} days.`));
+    showNote(container, `No job created and nothing paid in these ${days.length} days.`);
     return;
   }
-  const { width, height, left, right, top, bottom } = HISTORY;
+  const width = drawIn(container, HISTORY.width, () => drawHistoryChart(container, days, title));
+  const { height, left, right, top, bottom } = HISTORY;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
   const maxJobs = Math.max(1, ...days.map((d) => d.jobsCreated));
@@ -104,8 +133,10 @@ export function drawHistoryChart(container, days, title) {
   container.replaceChildren(svg);
 }
 
-function emptyNote(text) {
-  return h("p", { class: "empty" }, text);
+/** A note in place of the chart: no drawing of earlier figures is made again when the container resizes. */
+function showNote(container, text) {
+  drawings.delete(container);
+  container.replaceChildren(h("p", { class: "empty" }, text));
 }
 
 function truncate(text, max) {

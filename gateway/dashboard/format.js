@@ -73,9 +73,19 @@ export function shortAddress(address) {
   return address ? `${address.slice(0, 6)}…${address.slice(-4)}` : "—";
 }
 
-/** Reputation basis points as a percentage: 5000 → "50.0%". */
+// Every percentage of the page in one format, whatever its source unit (basis points, the Governor's percent): at
+// least a tenth, as a reputation reads ("50.0%"), and down to a basis point, which one decimal rounded away (a 0.25%
+// fee read "0.3%"); the quorum's percent read "4%" beside "50.0%".
+const percentFormat = new Intl.NumberFormat("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 2 });
+
+/** A percentage: 4 → "4.0%", 0.25 → "0.25%". */
+export function formatPercent(percent) {
+  return `${percentFormat.format(percent)}%`;
+}
+
+/** Basis points as a percentage: 5000 → "50.0%", 25 → "0.25%". */
 export function formatBps(bps) {
-  return `${(bps / 100).toFixed(1)}%`;
+  return formatPercent(bps / 100);
 }
 
 /** Staking's maxSlashRewardBps, which is the whole slash (10,000) until the provider lowers it. */
@@ -126,10 +136,19 @@ export function formatDuration(seconds) {
 }
 
 /**
- * A governed parameter's value (or bound) in its unit, as a person reads it: wei as LAT, basis points as a
- * percentage, seconds as a duration; null (unbounded) as "—".
+ * What the governed counts count, by "Contract.name": a bare "128" left the reader to guess at what. A count not
+ * listed (a parameter newer than the page) stays a bare number.
  */
-export function formatParameterValue(unit, value) {
+const COUNT_NOUNS = {
+  "ProviderRegistry.maxGpusPerProvider": "GPU",
+};
+
+/**
+ * A governed parameter's value (or bound) in its unit, as a person reads it: wei as LAT, basis points and percent as
+ * one percentage, seconds as a duration, a count with what it counts (`parameter`: "Contract.name"); null (unbounded)
+ * as "—".
+ */
+export function formatParameterValue(unit, value, parameter = null) {
   if (value === null || value === undefined) return "—";
   switch (unit) {
     case "WEI":
@@ -139,8 +158,11 @@ export function formatParameterValue(unit, value) {
     case "SECONDS":
       return formatDuration(value);
     case "PERCENT":
-      return `${value}%`;
-    default:
-      return formatInt(BigInt(value));
+      return formatPercent(Number(value));
+    default: {
+      const noun = COUNT_NOUNS[parameter];
+      if (unit !== "COUNT" || noun === undefined) return formatInt(BigInt(value));
+      return `${formatInt(BigInt(value))} ${BigInt(value) === 1n ? noun : `${noun}s`}`;
+    }
   }
 }

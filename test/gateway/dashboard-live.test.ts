@@ -254,6 +254,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
   let governanceAnswer: (() => unknown) | null = null;
   /** The answer to the activity feed's query; null: refused like every other query. */
   let activityAnswer: (() => unknown) | null = null;
+  /** Who gave back each job (by id) the page asks `abandonedBy` of; null: refused like every other query. */
+  let givenBack: Record<string, string | null> | null = null;
   /** The message every refused query is answered with. */
   let refusal = "stand-in";
   /** Every GraphQL request body the page sent over HTTP. */
@@ -293,6 +295,12 @@ describe("dashboard live updates against a stand-in gateway", function () {
           }
           if (activityAnswer !== null && body.includes("query Activity(")) {
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(activityAnswer()));
+            return;
+          }
+          if (givenBack !== null && body.includes("query GivenBack(")) {
+            const { variables } = JSON.parse(body) as { variables: Record<string, string> };
+            const jobs = Object.entries(variables).map(([alias, id]) => [alias, { settlement: { abandonedBy: givenBack![id] ?? null } }]);
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: Object.fromEntries(jobs) }));
             return;
           }
           if (governanceAnswer !== null && body.includes("query Governance(")) {
@@ -1029,6 +1037,77 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  /** Sends networkStats with two weeks of history, two models and a region, and waits until the charts draw them. */
+  async function drawCharts(page: Page, before: number): Promise<void> {
+    const stats = await networkStatsSubscriptions(before);
+    const subscription = stats()[0]!;
+    const history = Array.from({ length: 14 }, (_, i) => ({ date: 1700006400 + i * 86_400, jobsCreated: i, volume: { wei: `${i}000000000000000000`, lat: `${i}` } }));
+    const gpusByModel = [
+      { model: "h200-sxm-141gb", name: "NVIDIA H200 SXM 141GB", total: 1_024, free: 512 },
+      { model: "rtx-4090-24gb", name: "NVIDIA GeForce RTX 4090", total: 64, free: 8 },
+    ];
+    const gpusByRegion = [{ region: "ap-southeast", total: 1_088, free: 520 }];
+    const update = { ...networkStats(1), history, gpusByModel, gpusByRegion };
+    subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: update } } }));
+    await waitUntil(
+      async () => (await page.$$("[data-testid=history-bar]")).length === 14 && (await page.$$("[data-testid=chart-bar]")).length === 3,
+      "the charts draw the stand-in's days, models and region",
+    );
+  }
+
+  /** Each chart label's size on the screen (its font size in the drawing's units, times the drawing's scale) and right edge. */
+  function chartLabels(page: Page): Promise<{ text: string | null; px: number; right: number }[]> {
+    return page.$$eval("svg.chart text", (texts) =>
+      texts.map((t) => {
+        // An SVG text element (the DOM's SVG types are not in this project's lib).
+        const ctm = (t as unknown as { getScreenCTM(): { a: number } }).getScreenCTM();
+        const px = Number.parseFloat(t.ownerDocument.defaultView!.getComputedStyle(t).fontSize) * ctm.a;
+        return { text: t.textContent, px: Math.round(px * 10) / 10, right: Math.round(t.getBoundingClientRect().right) };
+      }),
+    );
+  }
+
+  function expectLegible(labels: { text: string | null; px: number; right: number }[], width: number): void {
+    expect(labels.length).to.be.greaterThan(5);
+    for (const label of labels) {
+      expect(label.px, `"${label.text}" is ${label.px} px`).to.be.at.least(11);
+      expect(label.right, `"${label.text}" ends at ${label.right} px`).to.be.at.most(width);
+    }
+  }
+
+  for (const width of [390, 1280]) {
+    it(`draws the charts' labels at 11 px or more at ${width} px, the charts inside the screen`, async function () {
+      if (browser === null || server === null) return;
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      try {
+        const before = subscribes.length;
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await drawCharts(page, before);
+        expectLegible(await chartLabels(page), width);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("draws the charts again at their new width when the window narrows, their labels still 11 px or more", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await drawCharts(page, before);
+      await page.setViewportSize({ width: 390, height: 844 });
+      // Drawn again: the drawing as wide as its container, one unit a pixel.
+      const drawnToWidth = () =>
+        page.$$eval("svg.chart", (svgs) => svgs.every((svg) => (svg as unknown as { viewBox: { baseVal: { width: number } } }).viewBox.baseVal.width === Math.floor(svg.parentElement!.clientWidth)));
+      await waitUntil(drawnToWidth, "the charts are drawn again at the narrower width");
+      expectLegible(await chartLabels(page), 390);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage({ colorScheme: "light" });
@@ -1190,6 +1269,54 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("keeps each date in the job dialog on one line with its time at 390 px, not broken at its hyphens", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("OPEN");
+      const from = `0x${"aa".repeat(20)}`;
+      Object.assign(update.data.jobUpdated, {
+        pastAcceptDeadline: true,
+        acceptDeadline: "1798243920",
+        timeline: [
+          { kind: "JobCreated", timestamp: "1798240320", blockNumber: 123456, transaction: `0x${"12".repeat(32)}`, logIndex: 0, from, amount: { wei: "12000000000000000000", lat: "12.0" } },
+        ],
+      });
+      send(update);
+      const deadline = "accept by 2026-12-26 00:12 UTC: passed, no provider may accept it now (expiring it refunds its client)";
+      await waitUntil(
+        () =>
+          page.$eval("#job-detail", (detail) => {
+            const dd = [...detail.querySelectorAll("dt")].find((dt) => dt.textContent === "Deadline")?.nextElementSibling;
+            return dd?.textContent + "|" + detail.querySelectorAll(".timeline li").length;
+          }).then((shown) => shown === `${deadline}|1`),
+        "the dialog shows the job's deadline and timeline",
+      );
+      // Each date's text, and the lines its characters lie on: a date broken at its hyphens spans two.
+      const dates = await page.$eval("#job-detail", (detail) => {
+        const out: { date: string; lines: number }[] = [];
+        const walker = detail.ownerDocument.createTreeWalker(detail, 4 /* NodeFilter.SHOW_TEXT */);
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          for (const match of (node.textContent ?? "").matchAll(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g)) {
+            const range = detail.ownerDocument.createRange();
+            range.setStart(node, match.index!);
+            range.setEnd(node, match.index! + match[0].length);
+            out.push({ date: match[0], lines: new Set([...range.getClientRects()].map((r) => Math.round(r.bottom))).size });
+          }
+        }
+        return out;
+      });
+      expect(dates).to.deep.equal([
+        { date: "2026-12-26 00:12 UTC", lines: 1 },
+        { date: "2026-12-25 23:12 UTC", lines: 1 },
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("gives a disputed job's deadline: when the arbitrator must rule by, and that anyone may close the dispute after", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
@@ -1330,6 +1457,45 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await show("TIMED_OUT", { wei: "100000000000000000", lat: "0.1" })).to.equal("0.1 LAT");
       expect(await show("CANCELLED", ZERO)).to.equal(null);
     } finally {
+      await page.close();
+    }
+  });
+
+  it("gives every governed percentage in one format, whether in basis points or percent, and a count with its unit", async function () {
+    if (browser === null || server === null) return;
+    const parameter = (contract: string, name: string, unit: string, value: string, min: string, max: string) => ({
+      contract,
+      name,
+      unit,
+      value,
+      address: null,
+      min,
+      max,
+      updatedAt: "1700000000",
+    });
+    const answer = governancePage([]);
+    answer.data.governance.parameters = [
+      parameter("LatentGovernor", "quorumNumerator", "PERCENT", "4", "1", "50"),
+      parameter("JobEscrow", "timeoutSlashBps", "BPS", "5000", "500", "10000"),
+      parameter("JobEscrow", "protocolFeeBps", "BPS", "25", "0", "1000"),
+      parameter("ProviderRegistry", "maxGpusPerProvider", "COUNT", "128", "1", "1024"),
+    ];
+    governanceAnswer = () => answer;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const expected = [
+        ["quorumNumerator", "4.0%", "1.0% – 50.0%"],
+        ["timeoutSlashBps", "50.0%", "5.0% – 100.0%"],
+        ["protocolFeeBps", "0.25%", "0.0% – 10.0%"],
+        ["maxGpusPerProvider", "128 GPUs", "1 GPU – 1,024 GPUs"],
+      ];
+      const rows = () =>
+        page.$$eval("[data-testid=parameter-row]", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1, 4).map((td) => td.textContent)));
+      await waitUntil(async () => JSON.stringify(await rows()) === JSON.stringify(expected), "the panel shows the parameters in their units");
+      expect(await rows()).to.deep.equal(expected);
+    } finally {
+      governanceAnswer = null;
       await page.close();
     }
   });
@@ -1533,6 +1699,29 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await seconds()) >= 4, "the page waits 4 s or more before its next try", { timeoutMs: 30_000 });
       const first = await seconds();
       await waitUntil(async () => (await seconds()) === first - 1, `the page counts down from ${first} s`, { timeoutMs: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("says in the banner that the page is offline and trying again once the gateway that was shutting down is gone", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage();
+    try {
+      const before = subscribes.length;
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const stats = await networkStatsSubscriptions(before);
+      const first = stats()[0]!;
+      const liveLine = () => page.$$eval("#error-list li", (items) => items.map((li) => li.textContent).find((t) => t?.startsWith("Live updates: ")) ?? null);
+      // A restarting gateway ends its subscriptions, then drops the connection and refuses new ones until it is back.
+      const ended = [{ message: "the gateway is shutting down", extensions: { code: "SHUTTING_DOWN" } }];
+      first.socket.send(JSON.stringify({ id: first.message.id, type: "error", payload: ended }));
+      await waitUntil(async () => (await liveLine()) === "Live updates: the gateway is shutting down", "the banner says the gateway is shutting down");
+      await page.routeWebSocket("**/graphql", (socket) => socket.close());
+      first.socket.terminate();
+      const offline = "Live updates: offline: the connection to the gateway closed; trying again (the top bar counts down to the next try)";
+      await waitUntil(async () => (await liveLine()) === offline, "the banner says the page is offline and trying again");
+      expect(await liveLine()).to.equal(offline);
     } finally {
       await page.close();
     }
@@ -2402,8 +2591,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
   }
 
-  // A laptop's width, the narrowest at which the table shows every column.
-  for (const width of [1280]) {
+  // From the narrowest width at which the table shows every column (above the 1200 px of the narrow-screen rule) to a
+  // laptop's: at 1201 px a month-long quote pushed the table 48 px past its box.
+  for (const width of [1201, 1240, 1279, 1280, 1366]) {
     it(`fits the providers table at ${width} px with offers whose stake cannot cover a month-long job's collateral, saying so`, async function () {
       if (browser === null || server === null) return;
       // 8 GPUs for 720 hours at 2.63 LAT: 15,148.8 LAT, whose collateral no provider's free stake covers.
@@ -2644,6 +2834,40 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       activityAnswer = null;
+      await page.close();
+    }
+  });
+
+  it("says a job its provider gave back timed out by being given back, not for want of a result by its deadline", async function () {
+    if (browser === null || server === null) return;
+    const operator = `0x${"cd".repeat(20)}`;
+    const timedOut = (jobId: string) => ({
+      kind: "JobTimedOut",
+      category: "JOB",
+      timestamp: 1700000000,
+      from: operator,
+      accounts: [`0x${"aa".repeat(20)}`, `0x${"ef".repeat(20)}`],
+      jobId,
+      provider: `0x${"ef".repeat(20)}`,
+      amount: { wei: "12000000000000000000", lat: "12.0" },
+      parameter: null,
+    });
+    // Job 5's JobAbandoned, older than the page's last event, is not on it: the job alone says it was given back.
+    givenBack = { "5": operator, "6": null };
+    activityAnswer = () => ({ data: { activity: { nodes: [timedOut("6"), timedOut("5")] }, deployment: null } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const expected = [
+        "Job #6 timed out: no result by its deadline (12 LAT refunded)",
+        "Job #5 timed out: given back by 0xcdcd…cdcd before its deadline (12 LAT refunded)",
+      ];
+      const lines = () => page.$$eval("[data-testid=activity-item] button", (buttons) => buttons.map((b) => b.textContent));
+      await waitUntil(async () => JSON.stringify(await lines()) === JSON.stringify(expected), "the feed says which job was given back");
+      expect(await lines()).to.deep.equal(expected);
+    } finally {
+      activityAnswer = null;
+      givenBack = null;
       await page.close();
     }
   });

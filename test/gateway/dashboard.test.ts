@@ -834,6 +834,31 @@ describe("dashboard in headless Chromium", function () {
     });
   });
 
+  it("says which of the seeded timed-out jobs its provider's operator gave back, asking the gateway, and which let its deadline pass", async function () {
+    const jobIds = [summary.jobs.abandoned.toString(), summary.jobs.timedOut.toString()];
+    const events: unknown[] = [];
+    for (const jobId of jobIds) {
+      const { activity }: { activity: { nodes: { kind: string }[] } } = await client.query(
+        `query($jobId: ID!) { activity(filter: { jobId: $jobId }, first: 100) { nodes { kind category timestamp from accounts jobId provider amount { wei lat } } } }`,
+        { jobId },
+      );
+      events.push(activity.nodes.find((e) => e.kind === "JobTimedOut"));
+    }
+    const { job }: { job: { settlement: { abandonedBy: string | null } } } = await client.query(
+      `query($id: ID!) { job(id: $id) { settlement { abandonedBy } } }`,
+      { id: jobIds[0] },
+    );
+    const operator = job.settlement.abandonedBy!;
+    // The page's own modules, in the page, against the gateway (a string, so that the compiled test leaves import() alone).
+    const sentences = (await page.evaluate(
+      `Promise.all([import("/api.js"), import("/activity.js")]).then(([api, activity]) =>
+        api.withAbandonedBy(${JSON.stringify(events)}).then((events) => events.map((event) => activity.describe(event))))`,
+    )) as string[];
+    expect(sentences).to.have.length(2);
+    expect(sentences[0]).to.match(new RegExp(`^Job #${jobIds[0]} timed out: given back by ${operator.slice(0, 6)}…${operator.slice(-4)} before its deadline \\(`));
+    expect(sentences[1]).to.match(new RegExp(`^Job #${jobIds[1]} timed out: no result by its deadline \\(`));
+  });
+
   it("shows the latest proposals with their state and votes, and every governed parameter in its unit, not in wei", async function () {
     type Governance = {
       governance: {
