@@ -110,7 +110,7 @@ export async function loadProviders({ criteria, availableOnly, order, after, fir
           nodes {
             freeGpus reputation
             provider { ${PROVIDER_FIELDS} }
-            quote { gpuCount durationSeconds cost ${AMOUNT} collateral ${AMOUNT} collateralAvailable }
+            quote { gpuCount durationSeconds cost ${AMOUNT} collateral ${AMOUNT} }
           }
         }
         governance { paused pausedUntil }

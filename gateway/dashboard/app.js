@@ -425,22 +425,9 @@ function notNowReason(p, criteria) {
  * computed here for a provider that cannot take the job now says so, in words beside the price.
  */
 function quoteCell(p, criteria) {
+  // The gateway's own quote: availableCompute lists only offers whose provider can take the job now.
   if (p.quote !== null) {
-    // Said in words as the other reasons are: a bare "⚠" explained only in a tooltip, which no phone or keyboard shows,
-    // left an offer looking takeable that JobEscrow would refuse to accept.
-    const note = p.quote.collateralAvailable
-      ? null
-      : h(
-          "span",
-          {
-            class: "not-now muted",
-            "data-testid": "provider-not-now",
-            "data-reason": "collateral",
-            title: `Its free stake does not cover the ${formatLat(p.quote.collateral.lat)} of collateral this job locks`,
-          },
-          "not now: too little free stake",
-        );
-    return h("td", { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei }, formatLat(p.quote.cost.lat), note);
+    return h("td", { class: "num", "data-testid": "provider-quote", "data-value": p.quote.cost.wei }, formatLat(p.quote.cost.lat));
   }
   const wei = quoteWei(p.pricePerGpuHour.wei, criteria.gpuCount, jobSeconds(criteria.hours));
   const reason = notNowReason(p, criteria);

@@ -1959,44 +1959,6 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("says in words, not with a bare ⚠, that an offer's provider has too little free stake for the job's collateral", async function () {
-    if (browser === null || server === null) return;
-    const [short, covered] = wideProviders();
-    const offer = (provider: Record<string, unknown>, collateralAvailable: boolean) => ({
-      freeGpus: 128,
-      reputation: 3_333,
-      provider,
-      quote: { gpuCount: 1, durationSeconds: 3600, cost: { wei: "2630000000000000000", lat: "2.63" }, collateral: { wei: "1500000000000000000", lat: "1.5" }, collateralAvailable },
-    });
-    offersAnswer = () => ({
-      data: {
-        availableCompute: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [offer(short!, false), offer(covered!, true)] },
-        governance: { paused: false, pausedUntil: null },
-      },
-    });
-    const page = await browser.newPage();
-    try {
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await page.check('[data-testid="filter-available"]');
-      const quotes = () =>
-        page.$$eval("[data-testid=provider-row]", (rows) =>
-          rows.map((row) => {
-            const note = row.querySelector("[data-testid=provider-not-now]");
-            return [row.querySelector("[data-testid=provider-quote]")?.textContent ?? null, note?.getAttribute("title") ?? null];
-          }),
-        );
-      const expected = [
-        ["2.63 LATnot now: too little free stake", "Its free stake does not cover the 1.5 LAT of collateral this job locks"],
-        ["2.63 LAT", null],
-      ];
-      await waitUntil(async () => JSON.stringify(await quotes()) === JSON.stringify(expected), "the table shows the offers' quotes");
-      expect(await quotes()).to.deep.equal(expected);
-    } finally {
-      offersAnswer = null;
-      await page.close();
-    }
-  });
-
   it("counts the one GPU needed in the singular in a busy provider's quote tooltip", async function () {
     if (browser === null || server === null) return;
     // The third of wideProviders() is active with none of its GPUs free; the form asks for 1 GPU at start.
@@ -2594,9 +2556,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
   // From the narrowest width at which the table shows every column (above the 1200 px of the narrow-screen rule) to a
   // laptop's: at 1201 px a month-long quote pushed the table 48 px past its box.
   for (const width of [1201, 1240, 1279, 1280, 1366]) {
-    it(`fits the providers table at ${width} px with offers whose stake cannot cover a month-long job's collateral, saying so`, async function () {
+    it(`fits the providers table at ${width} px with month-long quotes`, async function () {
       if (browser === null || server === null) return;
-      // 8 GPUs for 720 hours at 2.63 LAT: 15,148.8 LAT, whose collateral no provider's free stake covers.
+      // 8 GPUs for 720 hours at 2.63 LAT: 15,148.8 LAT.
       offersAnswer = () => ({
         data: {
           availableCompute: {
@@ -2605,7 +2567,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
               freeGpus: 128,
               reputation: 3_333,
               provider,
-              quote: { gpuCount: 8, durationSeconds: 2_592_000, cost: { wei: "15148800000000000000000", lat: "15148.8" }, collateral: { wei: "7574400000000000000000", lat: "7574.4" }, collateralAvailable: false },
+              quote: { gpuCount: 8, durationSeconds: 2_592_000, cost: { wei: "15148800000000000000000", lat: "15148.8" }, collateral: { wei: "7574400000000000000000", lat: "7574.4" } },
             })),
           },
           governance: { paused: false, pausedUntil: null },
@@ -2617,7 +2579,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
         await page.fill("[data-testid=filter-count]", "8");
         await page.fill("[data-testid=filter-hours]", "720");
         await page.check("[data-testid=filter-available]");
-        await waitUntil(async () => (await page.$$("[data-reason=collateral]")).length === 4, "the table says no offer's stake covers the collateral");
+        const monthQuotes = () => page.$$eval('[data-testid=provider-quote][data-value="15148800000000000000000"]', (cells) => cells.length);
+        await waitUntil(async () => (await monthQuotes()) === 4, "the table shows the four offers' month-long quotes");
         const shown = await tableLayout(page, "providers-table");
         expect(shown.hidden, "cells past the table's box").to.deep.equal([]);
         expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
