@@ -1057,8 +1057,10 @@ describe("dashboard live updates against a stand-in gateway", function () {
 
   /** Each chart label's size on the screen (its font size in the drawing's units, times the drawing's scale) and right edge. */
   function chartLabels(page: Page): Promise<{ text: string | null; px: number; right: number }[]> {
-    return page.$$eval("svg.chart text", (texts) =>
-      texts.map((t) => {
+    // One evaluation, querying and measuring together: with $$eval the texts are found first and measured in a second
+    // round trip, by which time a redraw (a resize, a live update) may have detached them.
+    return page.$eval("body", (body) =>
+      [...body.querySelectorAll("svg.chart text")].map((t) => {
         // An SVG text element (the DOM's SVG types are not in this project's lib).
         const ctm = (t as unknown as { getScreenCTM(): { a: number } }).getScreenCTM();
         const px = Number.parseFloat(t.ownerDocument.defaultView!.getComputedStyle(t).fontSize) * ctm.a;
@@ -1099,8 +1101,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await drawCharts(page, before);
       await page.setViewportSize({ width: 390, height: 844 });
       // Drawn again: the drawing as wide as its container, one unit a pixel.
+      // One evaluation (see chartLabels): a redraw between finding the charts and reading them detached them.
       const drawnToWidth = () =>
-        page.$$eval("svg.chart", (svgs) => svgs.every((svg) => (svg as unknown as { viewBox: { baseVal: { width: number } } }).viewBox.baseVal.width === Math.floor(svg.parentElement!.clientWidth)));
+        page.$eval("body", (body) =>
+          [...body.querySelectorAll("svg.chart")].every(
+            (svg) => (svg as unknown as { viewBox: { baseVal: { width: number } } }).viewBox.baseVal.width === Math.floor(svg.parentElement!.clientWidth),
+          ),
+        );
       await waitUntil(drawnToWidth, "the charts are drawn again at the narrower width");
       expectLegible(await chartLabels(page), 390);
     } finally {
