@@ -86,10 +86,10 @@ describe("scripts/devnet/seed: the demo network npm start seeds", function () {
     expect((await s.c.jobEscrow.getParams(await s.c.jobEscrow.currentParamsId())).challengeWindow).to.equal(86_400n);
   });
 
-  it("leaves 30 jobs: 8 open, 9 running, 1 submitted, 1 disputed, 6 completed, 1 refunded, 1 cancelled, 1 expired, 1 declined, 1 timed out", async function () {
+  it("leaves 31 jobs: 8 open, 9 running, 1 submitted, 1 disputed, 6 completed, 1 refunded, 1 cancelled, 1 expired, 1 declined, 2 timed out (one given back)", async function () {
     const { jobs } = await loadFixture(seededFixture);
     const count = (status: JobStatus) => jobs.filter((j) => Number(j.status) === status).length;
-    expect(jobs.length).to.equal(30);
+    expect(jobs.length).to.equal(31);
     expect({
       open: count(JobStatus.Open),
       running: count(JobStatus.Accepted),
@@ -101,6 +101,6 @@ describe("scripts/devnet/seed: the demo network npm start seeds", function () {
       expired: count(JobStatus.Expired),
       declined: count(JobStatus.Declined),
       timedOut: count(JobStatus.TimedOut),
-    }).to.deep.equal({ open: 8, running: 9, submitted: 1, disputed: 1, completed: 6, refunded: 1, cancelled: 1, expired: 1, declined: 1, timedOut: 1 });
+    }).to.deep.equal({ open: 8, running: 9, submitted: 1, disputed: 1, completed: 6, refunded: 1, cancelled: 1, expired: 1, declined: 1, timedOut: 2 });
   });
 });
