@@ -248,10 +248,11 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         uint256 escrowed;
         {
             // A timeout pays the slashed collateral to the client: were the client the provider (or its operator key),
-            // the provider's stake would come back to it after maxDuration + grace instead of the thawing period. The
-            // same job posted from an address the registry does not tie to the provider cannot be told apart on-chain;
-            // each such round costs the provider a public timeout on its record and at most timeoutSlashBps of one
-            // job's collateral (see the README's "Staked tokens do not vote").
+            // the provider's stake would come back to it after maxDuration + grace, or at once by abandonJob, instead
+            // of after the thawing period. The same job posted from an address the registry does not tie to the
+            // provider cannot be told apart on-chain; each such round costs the provider a public timeout on its
+            // record and at most timeoutSlashBps of one job's collateral (see the README's "Staked tokens do not
+            // vote").
             // Both in the job's first slot, read together so that it is loaded once.
             address client = job.client;
             escrowed = job.escrowed;
