@@ -16,10 +16,11 @@ contract BalancesLens {
         uint256 lockAmount;
     }
 
-    /// @notice One provider as the property compares it: GPUs reserved in the registry and its counted completions.
+    /// @notice One provider as the property compares it: GPUs reserved in the registry and its track record (counted
+    ///         completions, timeouts and lost disputes).
     struct ProviderView {
         uint16 gpusInUse;
-        uint32 completed;
+        IJobEscrow.ProviderStats stats;
     }
 
     /// @notice LAT's supply, each account's balance and each provider's staked, locked and thawing totals.
@@ -53,7 +54,7 @@ contract BalancesLens {
         for (uint256 i; i < providers.length; ++i) {
             providerViews[i] = ProviderView({
                 gpusInUse: registry.getProvider(providers[i]).gpusInUse,
-                completed: escrow.providerStats(providers[i]).completed
+                stats: escrow.providerStats(providers[i])
             });
         }
         uint256 count = lastJobId < firstJobId ? 0 : lastJobId - firstJobId + 1;

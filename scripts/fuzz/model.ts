@@ -18,7 +18,7 @@
  *     for good (no deregistration, no lower slash reward cap);
  *   - each provider's GPUs in use in the registry are the sum of its accepted jobs' GPUs: timeouts and submissions
  *     release them with checked arithmetic, so a shortfall would trap the job's escrow;
- *   - every job's status and every provider's counted completions equal the model's;
+ *   - every job's status and every provider's track record (completions, timeouts, lost disputes) equal the model's;
  *   - the total supply never changes.
  */
 import fc from "fast-check";
@@ -151,6 +151,10 @@ interface ProviderModel {
   thawing: bigint;
   requests: { amount: bigint; maturesAt: number }[];
   completed: number;
+  /** Timed-out jobs, given back ones included: clients rank offers by this count. */
+  timedOut: number;
+  /** Disputes ruled against the provider (upheld). */
+  disputesLost: number;
   /** `Staking.maxSlashRewardBps`: the most of a slash of its collateral paid to the client. */
   cap: number;
 }
@@ -314,6 +318,8 @@ export async function createHarness(signers: readonly Signer[], impersonate: (ad
         thawing: 0n,
         requests: [],
         completed: 0,
+        timedOut: 0,
+        disputesLost: 0,
         cap: 10_000,
       })),
     ),
@@ -414,6 +420,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
     slash(p, clientAddress(j), slashed, slashed);
     p.locked -= j.collateral;
     p.inUse -= j.gpus;
+    p.timedOut += 1;
     j.status = JobStatus.TimedOut;
   };
   const jobsIn = (status: JobStatus, ok: (j: JobModel) => boolean = () => true): JobModel[] =>
@@ -733,6 +740,7 @@ function resolve(h: Harness, m: Model, intent: Intent): Action | undefined {
             move(dm, clientAddress(j), d.deposit);
             slash(p, clientAddress(j), slashAmount, bps(slashAmount, j.params.disputeRewardBps));
             p.locked -= j.collateral;
+            p.disputesLost += 1;
             j.status = JobStatus.Refunded;
           } else {
             settleTo(j);
@@ -896,7 +904,10 @@ async function check(h: Harness, m: Model, steps: StepRecord[]): Promise<void> {
     const inUse = Number(view.gpusInUse);
     if (inUse !== reservedOnChain[i]) fail(`provider ${i}: ${inUse} GPUs in use, but its accepted jobs hold ${reservedOnChain[i]}`);
     if (inUse !== p.inUse) fail(`provider ${i}: ${inUse} GPUs in use on chain, ${p.inUse} in the model`);
-    if (Number(view.completed) !== p.completed) fail(`provider ${i}: ${view.completed} completed on chain, ${p.completed} in the model`);
+    const record = { completed: view.stats.completed, timedOut: view.stats.timedOut, disputesLost: view.stats.disputesLost };
+    for (const [stat, onChain] of Object.entries(record) as [keyof typeof record, bigint][]) {
+      if (Number(onChain) !== p[stat]) fail(`provider ${i}: ${onChain} ${stat} on chain, ${p[stat]} in the model`);
+    }
   }
   const live = new Set([JobStatus.Open, JobStatus.Accepted, JobStatus.Submitted, JobStatus.Disputed]);
   const owed = {
