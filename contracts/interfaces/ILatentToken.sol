@@ -12,8 +12,9 @@ import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 ///         minted once at deployment, to the treasury (the governance timelock) and to an allocation list; it is
 ///         constant afterwards (no mint, no burn: slashed tokens go to the treasury).
 interface ILatentToken is IERC20, IERC20Permit, IERC6372, IVotes {
-    /// @notice Allocation lengths differ, or an allocation goes to the zero address, the deployer or a custodian, or
-    ///         is zero. `index` is the allocation's position; `recipients.length` stands for the treasury.
+    /// @notice Allocation lengths differ, or an allocation or the treasury is the zero address, the deployer or a
+    ///         custodian, or an allocation is zero. `index` is the allocation's position; `recipients.length` stands
+    ///         for the treasury.
     error LatentTokenInvalidAllocation(uint256 index);
 
     /// @notice The allocations sum to more than the total supply.

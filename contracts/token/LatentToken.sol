@@ -26,7 +26,8 @@ contract LatentToken is ERC20, ERC20Permit, ERC20Votes, ILatentToken {
     address private immutable _custodian1;
     address private immutable _custodian2;
 
-    /// @param treasury Receives the rest of the supply (the LatentTimelock). Index `recipients.length` in errors.
+    /// @param treasury Receives the rest of the supply (the LatentTimelock; never zero, the deployer or a custodian).
+    ///        Index `recipients.length` in errors.
     /// @param totalSupply_ The whole, fixed supply (below 2^96, so every protocol amount fits in a uint96).
     /// @param recipients Allocation list: who receives tokens at deployment (never the deployer, never zero).
     /// @param amounts Amount for each recipient (non-zero).
@@ -43,7 +44,11 @@ contract LatentToken is ERC20, ERC20Permit, ERC20Votes, ILatentToken {
         _custodian2 = custodians[2];
         uint256 count = recipients.length;
         if (amounts.length != count) revert LatentTokenInvalidAllocation(count < amounts.length ? count : amounts.length);
-        if (treasury == address(0) || treasury == msg.sender) revert LatentTokenInvalidAllocation(count);
+        // A custodian as treasury would hold the rest of the supply where it can never vote, and Staking and the
+        // JobEscrow, which count all their LAT as owed, could never pass it on.
+        if (treasury == address(0) || treasury == msg.sender || isCustodian(treasury)) {
+            revert LatentTokenInvalidAllocation(count);
+        }
         uint256 allocated;
         // The list's length is the deployer's choice at construction, not a user's at run time.
         for (uint256 i; i < count; ++i) {

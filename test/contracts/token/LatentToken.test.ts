@@ -162,6 +162,13 @@ describe("LatentToken", function () {
         .to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation")
         .withArgs(0);
     });
+
+    it("cannot be the treasury, whose rest of the supply Staking and the JobEscrow could never pass on", async function () {
+      const { f, deploy, a, custodians } = await loadFixture(factoryFixture);
+      for (const custodian of custodians) {
+        await expect(deploy(custodian, 1000n, [a], [1n])).to.be.revertedWithCustomError(f, "LatentTokenInvalidAllocation").withArgs(1);
+      }
+    });
   });
 
   describe("permit", function () {
