@@ -13,6 +13,7 @@ import { checkQueryLimits, type QueryLimits } from "../limits/query-limits";
 import type { Logger } from "../logger";
 import { CLIENT_CLOSED_REQUEST, logRefusedHttpRequest, logRequest } from "../request-log";
 import { refusedVariableValues } from "../schema/refused-variables";
+import { KnownOperationTypes } from "../schema/known-operation-types";
 import { LiteralArguments } from "../schema/scalars";
 import { executeOnLiveHead, type RequestBlock } from "../services/request-block";
 import { readBody } from "./body";
@@ -166,7 +167,7 @@ export async function createGraphQLHttpHandler(options: GraphQLHttpOptions): Pro
   const giveUps = new WeakMap<ServerResponse, AbortController>();
   const apollo = new ApolloServer<GatewayContext>({
     schema: options.schema,
-    validationRules: [LiteralArguments],
+    validationRules: [LiteralArguments, KnownOperationTypes],
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
     // Batched requests would multiply every limit by the batch size.

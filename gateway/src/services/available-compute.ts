@@ -7,7 +7,8 @@
 // price, and pages never overlap or skip. Every read of a page is made at the block of its sequence (keyset.ts).
 // A provider whose free stake does not cover the collateral the job would lock is no offer (acceptJob would revert in
 // Staking.lock): the source cannot compare two columns, so those rows are dropped as they are read (coveredRows), and
-// every ranking and page above sees the covered rows alone.
+// every ranking and page above sees the covered rows alone; each read asks for the free stake the least price it can
+// return needs, so that short rows are mostly never read.
 import type { ComputeRequirements, OfferOrder, QueryAvailableComputeArgs } from "../generated/graphql";
 import { badUserInput } from "../errors";
 import { cursorScope, decodeCursor, encodeCursor, type CursorPosition, type CursorScope, type PinnedBlock } from "../model/cursor";
@@ -98,34 +99,68 @@ export function parseRequirements(r: ComputeRequirements): ParsedRequirements {
   return { where: column, gpuCount, durationSeconds: seconds, terms };
 }
 
-/** What JobEscrow.acceptJob locks for the job posted at this provider's price: bpsUp of its escrow (computeCost). */
-function collateralAt(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity): bigint {
-  return bpsOfUp(computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds), protocol.collateralRatioBps);
+/** What JobEscrow.acceptJob locks for the job posted at `price`: bpsUp of its escrow (computeCost). */
+function collateralAt(price: bigint, req: ParsedRequirements, protocol: ProtocolEntity): bigint {
+  return bpsOfUp(computeCost(price, req.gpuCount, req.durationSeconds), protocol.collateralRatioBps);
 }
 
 /** The provider reads availableCompute ranks and pages. */
 type ProviderRows = Pick<SubgraphReader, "providers" | "providerPage">;
 
 /**
- * `reader`'s provider lists with only the rows `keep` accepts: `first` of them in the list's order where that many
- * exist, fewer only at its end, so that a page of kept rows is read as a page of all rows is. Where the rows read drop
- * some, the list is read on after the last row read (keysetAfter), at the first read's block.
+ * The least price a row of `where` can have by the price bounds it states (through `and`, and through `or` as the
+ * least of its parts), 0 where it states none.
  */
-function coveredRows(reader: ProviderRows, head: IndexedHead | null, keep: (p: ProviderEntity) => boolean): ProviderRows {
+export function priceFloor(where: Where): bigint {
+  let floor = 0n;
+  const raise = (price: bigint) => {
+    if (price > floor) floor = price;
+  };
+  for (const [key, value] of Object.entries(where)) {
+    if (key === "and") for (const part of value as Where[]) raise(priceFloor(part));
+    else if (key === "or") {
+      const floors = (value as Where[]).map(priceFloor);
+      if (floors.length > 0) raise(floors.reduce((a, b) => (a < b ? a : b)));
+    } else if (key === "pricePerGpuHour" || key === "pricePerGpuHour_gte") raise(BigInt(value as string | number));
+    else if (key === "pricePerGpuHour_gt") raise(BigInt(value as string | number) + 1n);
+  }
+  return floor;
+}
+
+/**
+ * `reader`'s provider lists with only the rows whose free stake covers the collateral at their price: `first` of
+ * them in the list's order where that many exist, fewer only at its end, so that a page of covered rows is read as a
+ * page of all rows is. graph-node cannot compare two columns, but collateral grows with the price, so a row priced at
+ * least P is covered only if its free stake is at least the collateral at P: every read asks for that much free stake
+ * (freeStake_gte), P the price floor its filter states. Where the rows read drop some, the list is read on after the
+ * last row read (keysetAfter), at the first read's block; in price order that row's price is the floor, in another
+ * order the cheapest row left is read first to find it. A query no provider can cover then reads about a page of
+ * rows, not the whole table.
+ */
+function coveredRows(reader: ProviderRows, head: IndexedHead | null, collateralAtPrice: (price: bigint) => bigint): ProviderRows {
+  const covers = (p: ProviderEntity) => BigInt(p.freeStake) >= collateralAtPrice(BigInt(p.pricePerGpuHour));
+  const bounded = (where: Where, floor: bigint): Where => {
+    const collateral = collateralAtPrice(floor);
+    return collateral === 0n ? where : allOf(where, { freeStake_gte: collateral.toString() });
+  };
+  const byPrice = (args: ListArgs) => args.orderBy === "pricePerGpuHour" && args.orderDirection === "asc";
   const providerPage = async (args: ListArgs): Promise<ListPage<ProviderEntity>> => {
     const kept: ProviderEntity[] = [];
-    let read: ListArgs = args;
+    let read: ListArgs = { ...args, where: bounded(args.where, priceFloor(args.where)) };
     for (;;) {
       const { rows, block } = await reader.providerPage(read);
-      kept.push(...rows.filter(keep));
+      kept.push(...rows.filter(covers));
       const last = rows[rows.length - 1];
       if (kept.length >= args.first || rows.length < read.first || last === undefined) return { rows: kept.slice(0, args.first), block };
-      read = {
-        ...args,
-        where: allOf(args.where, keysetAfter(args.orderBy, args.orderDirection, last[args.orderBy as keyof ProviderEntity] as string | number, last.id)),
-        first: SOURCE_MAX_FIRST,
-        at: args.at ?? { ...readAt(block, head), fromCursor: false },
-      };
+      const at = args.at ?? { ...readAt(block, head), fromCursor: false };
+      const rest = allOf(args.where, keysetAfter(args.orderBy, args.orderDirection, last[args.orderBy as keyof ProviderEntity] as string | number, last.id));
+      let floor = priceFloor(rest);
+      if (!byPrice(args)) {
+        const cheapest = (await reader.providerPage({ where: rest, orderBy: "pricePerGpuHour", orderDirection: "asc", first: 1, at })).rows[0];
+        if (cheapest === undefined) return { rows: kept.slice(0, args.first), block };
+        floor = BigInt(cheapest.pricePerGpuHour);
+      }
+      read = { ...args, where: bounded(rest, floor), first: SOURCE_MAX_FIRST, at };
     }
   };
   return { providerPage, providers: async (args) => (await providerPage(args)).rows };
@@ -133,7 +168,7 @@ function coveredRows(reader: ProviderRows, head: IndexedHead | null, keep: (p: P
 
 function offer(provider: ProviderEntity, req: ParsedRequirements, protocol: ProtocolEntity, blockTime: number): OfferModel {
   const cost = computeCost(BigInt(provider.pricePerGpuHour), req.gpuCount, req.durationSeconds);
-  const collateral = collateralAt(provider, req, protocol);
+  const collateral = collateralAt(BigInt(provider.pricePerGpuHour), req, protocol);
   return {
     provider,
     quote: {
@@ -301,7 +336,7 @@ export async function availableCompute(
     return toConnection([] as ProviderEntity[], args.first, position !== null, (p): OfferModel => ({ provider: p, quote: EMPTY_QUOTE, basis: EMPTY_BASIS }), () => "", judgedAt);
   }
   const toOffer = (p: ProviderEntity) => offer(p, req, protocol, now);
-  const covered = coveredRows(reader, head, (p) => BigInt(p.freeStake) >= collateralAt(p, req, protocol));
+  const covered = coveredRows(reader, head, (price) => collateralAt(price, req, protocol));
   if (sort === null) {
     const { rows, hadCursor, block } = await rankedPage(covered, head, req.where, args.first, position, at);
     return toConnection(

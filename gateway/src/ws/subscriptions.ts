@@ -31,6 +31,7 @@ import type { Logger } from "../logger";
 import type { PinnedBlock } from "../model/cursor";
 import { CLIENT_CLOSED_REQUEST, answeredCodes, elapsedMs, logRequest } from "../request-log";
 import { refusedVariableValues } from "../schema/refused-variables";
+import { KnownOperationTypes } from "../schema/known-operation-types";
 import { LiteralArguments } from "../schema/scalars";
 import { executeOnLiveHead } from "../services/request-block";
 import { ANSWER_HANDOVER_MS } from "../answer-handover";
@@ -322,7 +323,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     if (operation !== null && operation !== undefined) {
       logs.set(payload, { kind: operation.operation, operation: operation.name?.value ?? null, started, running: false, events: 0, errors: [], end: null, block: null });
     }
-    const errors = validate(schema, document, [...specifiedRules, LiteralArguments]);
+    const errors = validate(schema, document, [...specifiedRules, LiteralArguments, KnownOperationTypes]);
     if (errors.length > 0) return errors.map(validationError);
     if (options.introspection === false) {
       const refused = validate(schema, document, [NoIntrospection]);

@@ -1,6 +1,6 @@
 // graph-node's HTTP query endpoint: `POST /subgraphs/name/<name>` (and `/subgraphs/id/<deployment>`) with a JSON
-// body `{ query, variables, operationName }`, answering `{ data, errors }`. A GET of the same path returns a short
-// text. `POST /graphql` answers graph-node's indexing-status queries (its index node's path, port 8030 there; see
+// body `{ query, variables, operationName }`, answering `{ data, errors }`. A GET of the same path (or of its
+// `/graphql`, graph-node's GraphiQL) returns a short text. `POST /graphql` answers graph-node's indexing-status queries (its index node's path, port 8030 there; see
 // index-node.ts). `GET /` answers graph-node's index message. `GET /status` (not in graph-node) returns the indexing
 // status, including a fatal error's message.
 // Binds 127.0.0.1 unless told otherwise.
@@ -97,7 +97,9 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     if (req.method === "OPTIONS") {
-      res.writeHead(204, CORS);
+      // graph-node answers a preflight 200 with an empty body: a client or proxy written against it may take only
+      // 200 as success (browsers take any 2xx).
+      res.writeHead(200, { "content-length": 0, ...CORS });
       res.end();
       return;
     }
@@ -112,7 +114,10 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       return;
     }
     const isStatusPath = path === statusPath || path === `${statusPath}/`;
-    if (!isStatusPath && !isQueryPath(path)) {
+    // graph-node serves GraphiQL at `<query path>/graphql` (and redirects a GET of the query path there): a bookmark
+    // of it gets the text a GET of the query path gets, not a 404.
+    const graphiql = req.method === "GET" && /\/graphql\/?$/.test(path) && isQueryPath(path.replace(/\/graphql\/?$/, ""));
+    if (!isStatusPath && !isQueryPath(path) && !graphiql) {
       // A GraphQL client posting to a mistyped name must get an error it can parse (graph-node's message).
       const unknown = req.method === "POST" ? /^\/subgraphs\/(?:name|id)\/(.+?)\/?$/.exec(path) : null;
       if (unknown !== null) {
@@ -141,6 +146,8 @@ export async function startQueryServer(options: QueryServerOptions): Promise<Que
       return;
     }
     if (req.method !== "POST") {
+      // RFC 9110: a 405 names the methods the path takes.
+      res.setHeader("allow", CORS["access-control-allow-methods"]);
       send(res, 405, "Use POST for queries.\n", "text/plain; charset=utf-8");
       return;
     }

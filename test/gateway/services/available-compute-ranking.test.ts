@@ -1,6 +1,8 @@
 // availableCompute over a fake source, for what the scenario chain is too small to show (its default ranking) or does
 // not stay in (a guardian pause, a free stake a wei short of a job's collateral).
 import { expect } from "chai";
+import type { ComputeRequirements, OfferOrder } from "../../../gateway/src/generated/graphql";
+import type { OfferConnectionModel } from "../../../gateway/src/model/models";
 import { availableCompute } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { BlockClock, ListArgs } from "../../../gateway/src/subgraph/reader";
@@ -82,13 +84,77 @@ describe("availableCompute and the collateral a job would lock", function () {
   const requirements = { gpuCount: 3, hours: 0.5 };
   const NEEDED = 226n;
 
-  function reader(rows: ProviderEntity[]) {
+  /** Over `rows`, counting in `read.rows` every row its lists return. */
+  function reader(rows: ProviderEntity[], read = { rows: 0 }) {
+    const counted = (args: ListArgs) => {
+      const page = list(rows, args);
+      read.rows += page.length;
+      return page;
+    };
     return new FakeReader({
       protocolOfPage: async () => ({ protocol: { ...protocol, collateralRatioBps: ratioBps }, at }),
-      providers: async (args: ListArgs) => list(rows, args),
-      providerPage: async (args: ListArgs) => ({ rows: list(rows, args), block: at.block }),
+      providers: async (args: ListArgs) => counted(args),
+      providerPage: async (args: ListArgs) => ({ rows: counted(args), block: at.block }),
     });
   }
+
+  /** Every offer of `requirements` in `orderBy`'s order, `first` a page. */
+  async function allPages(source: ReturnType<typeof reader>, req: ComputeRequirements, first: number, orderBy?: OfferOrder): Promise<string[]> {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 1000; guard++) {
+      const page: OfferConnectionModel = await availableCompute(source, null, { requirements: req, first, after, orderBy });
+      seen.push(...page.edges.map((e) => e.node.provider.id));
+      if (!page.pageInfo.hasNextPage) return seen;
+      after = page.pageInfo.endCursor;
+    }
+    throw new Error("no last page");
+  }
+
+  const ORDERS: Array<OfferOrder | undefined> = [
+    undefined,
+    { field: "PRICE", direction: "ASC" },
+    { field: "PRICE", direction: "DESC" },
+    { field: "FREE_GPUS", direction: "DESC" },
+    { field: "REPUTATION", direction: "ASC" },
+  ];
+
+  // 300 providers at 17 prices, free stakes from none to about the collateral at the dearest price, in an order
+  // unrelated to price.
+  const mixed = Array.from({ length: 300 }, (_, i) => ({
+    ...provider(i + 1, 1000 + ((i * 37) % 50) * 100),
+    gpusFree: 3 + (i % 6),
+    pricePerGpuHour: String(1000 + ((i * 7) % 17) * 100),
+    freeStake: String(((i * 7919) % 301) * 2),
+  }));
+  // JobEscrow.computeCost, then LatentMath.bpsUp.
+  const collateral = (p: ProviderEntity) => (((BigInt(p.pricePerGpuHour) * 3n * 1800n) / 3600n) * BigInt(ratioBps) + 9_999n) / 10_000n;
+
+  it("offers exactly the providers whose free stake covers the collateral at their price, in every order, however the stakes and prices mix", async function () {
+    const covered = mixed.filter((p) => BigInt(p.freeStake) >= collateral(p)).map((p) => p.id);
+    expect(covered.length, "the set mixes covered and short providers").to.be.within(50, 250);
+    for (const orderBy of ORDERS) {
+      const seen = await allPages(reader(mixed), requirements, 7, orderBy);
+      expect([...seen].sort(), JSON.stringify(orderBy)).to.deep.equal([...covered].sort());
+      expect(new Set(seen).size).to.equal(seen.length);
+    }
+  });
+
+  it("reads about a page of rows, not the whole table, where no provider's free stake covers the collateral (8 GPUs for 720 hours)", async function () {
+    // 3000 providers at 30 prices, each with free stake for a one-GPU hour but far from 8 GPUs for 720 hours.
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      ...provider(i + 1, 5000),
+      pricePerGpuHour: String(1000 + (i % 30) * 10),
+      freeStake: String(1000 + i),
+    }));
+    for (const orderBy of ORDERS) {
+      const read = { rows: 0 };
+      const page = await availableCompute(reader(rows, read), null, { requirements: { gpuCount: 8, hours: 720 }, first: 20, orderBy });
+      expect(page.edges, JSON.stringify(orderBy)).to.deep.equal([]);
+      // The first read of a page, and the cheapest row after it where the order is not by price.
+      expect(read.rows, JSON.stringify(orderBy)).to.be.at.most(32);
+    }
+  });
 
   const staked = (n: number, freeStake: bigint, reputation = 5000): ProviderEntity => ({
     ...provider(n, reputation),

@@ -655,6 +655,20 @@ describe("embedded indexer: probe subgraph", function () {
       }
     });
 
+    it("names the methods a query path takes in a 405's Allow header (RFC 9110)", async function () {
+      const response = await fetch(server.queryUrl, { method: "PUT", body: "{}" });
+      expect([response.status, response.headers.get("allow")]).to.deep.equal([405, "GET, OPTIONS, POST"]);
+    });
+
+    it("answers a GET of graph-node's GraphiQL path (<query path>/graphql) with the query path's text, not 404", async function () {
+      for (const path of [`${server.queryUrl}/graphql`, `${server.url}/subgraphs/id/${indexer.deployment}/graphql`]) {
+        const response = await fetch(path);
+        expect(response.status, path).to.equal(200);
+        expect(await response.text(), path).to.include("POST /subgraphs/name/probe");
+      }
+      expect((await fetch(`${server.url}/subgraphs/name/other/graphql`)).status).to.equal(404);
+    });
+
     it("answers a GET of / as graph-node's query port does: 200 and its index message, as a liveness check expects", async function () {
       const response = await fetch(`${server.url}/`);
       expect(response.status).to.equal(200);
@@ -763,7 +777,8 @@ describe("embedded indexer: probe subgraph", function () {
 
     it("is open to every origin (CORS *), preflight included", async function () {
       const preflight = await fetch(server.queryUrl, { method: "OPTIONS", headers: { origin: "https://anywhere.example", "access-control-request-method": "POST" } });
-      expect(preflight.status).to.equal(204);
+      // graph-node's status and empty body.
+      expect([preflight.status, await preflight.text()]).to.deep.equal([200, ""]);
       expect(preflight.headers.get("access-control-allow-origin")).to.equal("*");
       // graph-node's: a browser client that names its User-Agent is let through too.
       expect(preflight.headers.get("access-control-allow-headers")).to.equal("Content-Type, User-Agent");
