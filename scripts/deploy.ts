@@ -17,7 +17,7 @@
 import type {} from "@nomicfoundation/hardhat-ethers";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DirectoryRefusedError, makeDirectory, makeWritableDirectory } from "./directories";
+import { DirectoryRefusedError, makeDirectory, makeWritableDirectory } from "../subgraph/indexer/directories";
 import { ZeroAddress, formatEther, getCreateAddress, isAddress, parseEther } from "ethers";
 import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
 import {

@@ -19,6 +19,7 @@ import autocannon from "autocannon";
 import { JsonRpcProvider, parseEther } from "ethers";
 import { parseArgs as parseCliArgs, UsageError } from "../../scripts/worker/args";
 import { bulkRegisterProviders, deployScenario, runFullScenario } from "../../scripts/scenario";
+import { makeDirectory } from "../../subgraph/indexer/directories";
 import { buildGateway, peakRssMb, startNodeChild, startTsChild, type Child } from "./processes";
 
 interface Args {
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const children: Child[] = [];
   const tmp = args.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "latent-gateway-bench-"));
-  fs.mkdirSync(tmp, { recursive: true });
+  makeDirectory(tmp);
   let ticker: NodeJS.Timeout | null = null;
   try {
     log(`gateway: compiling to dist/`);

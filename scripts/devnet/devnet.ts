@@ -8,7 +8,7 @@ import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { CONTRACT_NAMES, writeDeploymentRecord } from "../deploy";
 import type { DeploymentRecord } from "../deploy";
-import { makeDirectory } from "../directories";
+import { makeDirectory } from "../../subgraph/indexer/directories";
 import { SCENARIO_SIGNERS, deployScenario, latestBlockNumber } from "../scenario";
 import type { RpcProvider, Scenario } from "../scenario";
 import { indexOf, roleAccounts } from "./accounts";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { RoleAccount } from "./accounts";
-import { makeDirectory } from "../directories";
+import { makeDirectory } from "../../subgraph/indexer/directories";
 
 export interface WorkerConfigInput {
   rpcUrl: string;

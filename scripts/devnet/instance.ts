@@ -6,7 +6,7 @@
 // for instead of refused: it takes a minute at most, and the devnet that waited then has nothing to build.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DirectoryRefusedError, makeWritableDirectory } from "../directories";
+import { DirectoryRefusedError, makeDirectory, makeWritableDirectory } from "../../subgraph/indexer/directories";
 import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 import { DevnetError } from "./errors";
 
@@ -65,7 +65,7 @@ export async function claimBuildLock(file: string = BUILD_LOCK_FILE, options: Bu
   const pid = options.pid ?? process.pid;
   const startTimeOf = options.startTimeOf ?? processStartTime;
   const wait = options.wait ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 500)));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectory(path.dirname(file));
   let told = false;
   for (;;) {
     options.throwIfStopping?.();

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { createJsonLogger, startGateway } from "../../gateway/src";
 import type { GatewayHandle, Logger } from "../../gateway/src";
 import type { DeploymentRecord } from "../deploy";
-import { makeDirectory } from "../directories";
+import { makeDirectory } from "../../subgraph/indexer/directories";
 import { IndexingError, PortInUseError } from "./errors";
 import { type Progress, seconds } from "./progress";
 

@@ -5,7 +5,7 @@
 // reused by another process since: the `.start` file records the process's start time where the system tells it) is
 // taken over.
 import * as path from "node:path";
-import { makeDirectory } from "../directories";
+import { makeDirectory } from "../../subgraph/indexer/directories";
 import { pidFileRelease, processStartTime, takePidFile } from "../processes";
 
 export class ProviderInUseError extends Error {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { makeDirectory } from "../directories";
+import { makeDirectory } from "../../subgraph/indexer/directories";
 import { type CommandExecutorConfig, type ConfigFilePath, type ResultsConfig, type WorkerConfig, describeConfigFile } from "./config";
 import type { NetworkConnections } from "./connections";
 import type { WorkerOptions } from "./daemon";

@@ -14,7 +14,7 @@ import { checkUrlForm, UrlFormError } from "./url-form";
 import type { QueryServer } from "./server/http";
 import { IndexerWorker } from "./worker/handle";
 import { DEFAULT_MAX_HEAP_MB } from "./worker/protocol";
-import { DirectoryRefusedError, makeWritableDirectory } from "../../scripts/directories";
+import { DirectoryRefusedError, makeWritableDirectory } from "./directories";
 
 const USAGE = `Usage: npm run indexer -- [--rpc <url>] [--db <file>] [options]
 

@@ -18,6 +18,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { makeDirectory } from "../indexer/directories";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "artifacts");
@@ -173,7 +174,7 @@ export function checkHandlers(abis: Map<string, AbiItem[]>, manifestFile = MANIF
 
 export function writeAbis(options: { compile?: boolean } = {}): void {
   if (options.compile !== false) compileContracts();
-  fs.mkdirSync(ABI_DIR, { recursive: true });
+  makeDirectory(ABI_DIR);
   const abis = new Map<string, AbiItem[]>();
   const problems: string[] = [];
   for (const source of ABI_SOURCES) {

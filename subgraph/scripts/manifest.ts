@@ -18,7 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document } from "yaml";
-import { makeWritableDirectory } from "../../scripts/directories";
+import { makeWritableDirectory } from "../indexer/directories";
 
 const SUBGRAPH_DIR = path.resolve(__dirname, "..");
 export const TEMPLATE_MANIFEST = path.join(SUBGRAPH_DIR, "subgraph.yaml");

@@ -28,7 +28,6 @@ import type { RoleAccount } from "../../scripts/devnet/accounts";
 import { ChainError, DeploymentError, DevnetError, PortInUseError, UsageError } from "../../scripts/devnet/errors";
 import { writeMatmulSpec, writeWorkerConfig } from "../../scripts/devnet/files";
 import { FETCH_BAD_PORTS } from "../../scripts/worker/fetch-ports";
-import { describeFailure } from "../../scripts/directories";
 import { DataDirInUseError, claimBuildLock, claimDataDir } from "../../scripts/devnet/instance";
 import { Lifecycle, REPEAT_WINDOW_MS, StoppingError } from "../../scripts/devnet/lifecycle";
 import { parseDevnetOptions, startHeadline } from "../../scripts/devnet/options";
@@ -420,17 +419,6 @@ describe("scripts/devnet", function () {
     for (const target of [file, path.join(file, "data"), path.join(file, "data", "deeper")]) {
       expect(() => claimDataDir(target), target).to.throw(DevnetError, `cannot use ${target} as the data directory (${file} is a file, not a directory): give another --data-dir`);
     }
-  });
-
-  it("words each refusal of the data directory by the system's code, naming where it came from when that is not the directory itself", function () {
-    // Run as root here, a read-only or forbidden directory cannot be made to refuse: the refusals are built as mkdir's.
-    const refusal = (code: string | undefined, at?: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: refused`), { code, path: at });
-    expect(describeFailure(refusal("EACCES", "/data"), "/data")).to.equal("permission denied: EACCES");
-    expect(describeFailure(refusal("EPERM", "/sys/x"), "/sys/x/data")).to.equal("not permitted at /sys/x: EPERM");
-    expect(describeFailure(refusal("EROFS", "/ro"), "/ro")).to.equal("read-only file system: EROFS");
-    expect(describeFailure(refusal("ENOSPC", "/full/d"), "/full/d")).to.equal("no space left on the device: ENOSPC");
-    expect(describeFailure(refusal("ELOOP", "/loop/a"), "/loop/a/b")).to.equal("ELOOP at /loop/a");
-    expect(describeFailure(refusal(undefined), "/d")).to.equal("undefined: refused");
   });
 
   it("npm start stops at once, exit 1, naming a data directory the system will not create (/proc/x), instead of hanging", async function () {

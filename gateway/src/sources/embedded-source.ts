@@ -20,7 +20,7 @@ import { repoRoot } from "../repo-root";
 import type { DeploymentRecord } from "./deployment";
 import { QueryGivenUpError, QueryWorker, type QueryAnswer } from "./query-worker/query-worker";
 import type { IndexerRestart, SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "./source";
-import { DirectoryRefusedError, makeWritableDirectory } from "../../../scripts/directories";
+import { DirectoryRefusedError, makeWritableDirectory } from "../../../subgraph/indexer/directories";
 
 export interface EmbeddedSourceOptions {
   /** JSON-RPC endpoint the indexer follows. */

@@ -7,7 +7,7 @@ import { InputError, StateError } from "../lib/errors";
 import { formatLat, formatTime } from "../lib/format";
 import { parseChoice, parseJobId, parseLat, parseText } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProviderHints, ensureAllowance, jobIdHints, requireBalance, signPermit, suggest } from "./shared";
+import { actingProviderHints, ensureAllowance, fromOption, jobIdHints, requireBalance, rerun, signPermit, suggest } from "./shared";
 
 export interface OpenArgs extends CommonArgs {
   job: string;
@@ -34,7 +34,7 @@ export async function open(ctx: TaskContext, args: OpenArgs): Promise<TaskResult
   // The revert names only the job: say what it is instead (a job still running, or already settled or refunded).
   const notSubmitted = async () => `job ${jobId} is ${JobStatus[Number(job.status)]}: only a submitted result, within its challenge window, can be disputed`;
   // The revert names the caller: the client is the one account that may.
-  const notClient = async () => `only the job's client ${job.client} disputes its result: sign with --from ${job.client}`;
+  const notClient = async () => `only the job's client ${job.client} disputes its result: ${rerun(ctx, await fromOption(ctx, job.client))}`;
   await ctx.preflight("DisputeManager.openDispute", () => dm.openDispute.staticCall(jobId, uri), undefined, {
     DisputeManagerJobNotSubmitted: notSubmitted,
     DisputeManagerNotClient: notClient,

@@ -359,7 +359,7 @@ async function sendProposal(
     // Votes come from delegation only: an account holding LAT it never delegated has none, whatever its balance.
     GovernorInsufficientProposerVotes: async () => {
       const [balance, delegatee] = await Promise.all([ctx.c.token.balanceOf(ctx.address), ctx.c.token.delegates(ctx.address)]);
-      const how = delegatee === ZeroAddress ? `its ${formatLat(balance)} has not been delegated: ${suggest(ctx, "gov delegate", { sameSigner: true })}, then propose` : `its LAT is delegated to ${delegatee}`;
+      const how = delegatee === ZeroAddress ? `its ${formatLat(balance)} has not been delegated: ${suggest(ctx, "gov delegate", { from: ctx.options.from })}, then propose` : `its LAT is delegated to ${delegatee}`;
       return `${ctx.address} has too few votes to propose (${how}; votes count from the second after delegating)`;
     },
   };
@@ -383,7 +383,7 @@ async function sendProposal(
       `  ${change}`,
       ...(revertNow === undefined ? [] : [`  warning: executed now, this call would revert: ${revertNow}; the proposal fails at execution unless that changes by then`]),
       `  voting from ${formatTime(Number(e.voteStart) + 1, now)} until ${formatTime(Number(e.voteEnd), now)}`,
-      `Vote with: ${suggest(ctx, `gov vote --id ${e.proposalId} --support for`, { sameSigner: true })}`,
+      `Vote with: ${suggest(ctx, `gov vote --id ${e.proposalId} --support for`, { from: ctx.options.from })}`,
     ],
   };
 }
@@ -663,7 +663,7 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
     // A vote needs its choice and a voter's account (status signs nothing, so it has none to name); the others anyone sends.
     const command =
       n.task === "gov vote"
-        ? `${suggest(ctx, `gov vote --id ${proposalId} --support <${Object.keys(SUPPORT).join("|")}>`)} --from <voter>`
+        ? suggest(ctx, `gov vote --id ${proposalId} --support <${Object.keys(SUPPORT).join("|")}>`, { from: "<voter>" })
         : suggest(ctx, `${n.task} --id ${proposalId}`);
     text.push(`  next: ${n.task} (${when}): ${command}`);
   }

@@ -26,7 +26,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest, accountOption } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest, accountOption, fromOption, rerun } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -254,12 +254,12 @@ function refundOf(events: LogDescription["args"][]): string {
   return refund === undefined ? "" : `, ${formatLat(refund)} refunded to the client`;
 }
 
-/** JobEscrowNotClient names the caller, not the client, whose --from the user needs. */
+/** JobEscrowNotClient names the caller, not the client, whose --from the user needs: the command again, signed by it. */
 function clientHints(ctx: TaskContext, does: string): (jobId: bigint) => RevertHints {
   return (jobId) => ({
     JobEscrowNotClient: async () => {
       const { client } = await ctx.c.jobEscrow.getJob(jobId);
-      return `only the job's client ${client} ${does}: sign with --from ${client}`;
+      return `only the job's client ${client} ${does}: ${rerun(ctx, await fromOption(ctx, client))}`;
     },
   });
 }
@@ -347,11 +347,11 @@ export interface AcceptArgs extends JobArgs {
 /** Which of the registry's two conditions for taking jobs the provider fails (the revert names neither), and the command that mends it. */
 async function whyInactive(ctx: TaskContext, provider: string): Promise<string> {
   const [listing, stake] = await Promise.all([ctx.c.registry.getProvider(provider), readStake(ctx, provider)]);
-  if (!listing.online) return `${provider} is offline, and takes no job until it goes online: ${suggest(ctx, `provider online --provider ${provider}`, { sameSigner: true })}`;
+  if (!listing.online) return `${provider} is offline, and takes no job until it goes online: ${suggest(ctx, `provider online --provider ${provider}`, { from: ctx.options.from })}`;
   const backing = stake.staked - stake.thawing;
   return (
     `${provider} is under-staked: its stake less what is thawing, ${formatLat(backing)}, is below the ${formatLat(stake.required)} its ${listing.gpuCount} listed GPUs need; ` +
-    `the provider stakes the rest: ${suggest(ctx, `stake add --from ${(await accountOption(ctx, provider)) ?? "<provider account>"} --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`)}`
+    `the provider stakes the rest: ${suggest(ctx, `stake add --amount ${formatUnits(stake.required - backing, LAT_DECIMALS)}`, { from: await fromOption(ctx, provider) })}`
   );
 }
 
@@ -456,8 +456,8 @@ async function nextCommand(ctx: DeploymentContext, jobId: bigint, n: NextAction)
   const parts = [`${n.task} --job ${jobId}`];
   const required = REQUIRED_OPTIONS[n.task];
   if (required !== undefined) parts.push(required);
-  if (n.signer !== undefined) parts.push(`--from ${(await accountOption(ctx, n.signer.address)) ?? `<${n.signer.role} account>`}`);
-  return suggest(ctx, parts.join(" "));
+  const from = n.signer === undefined ? undefined : ((await accountOption(ctx, n.signer.address)) ?? `<${n.signer.role} account>`);
+  return suggest(ctx, parts.join(" "), { from });
 }
 
 export interface JobView {

@@ -107,7 +107,7 @@ async function newRegionNote(ctx: TaskContext, region: string): Promise<string |
   const which = listed.length === 0 ? "none yet" : listed.join(", ");
   return (
     `Region "${name}" is new: no other provider lists it (the regions listed: ${which}), so a client asking for one of those will not find this machine; ` +
-    `if "${name}" is a typo: ${suggest(ctx, "provider update --region <region>", { sameSigner: true })}`
+    `if "${name}" is a typo: ${suggest(ctx, "provider update --region <region>", { from: ctx.options.from })}`
   );
 }
 
@@ -129,7 +129,7 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
     {
       // An account registers once: a second register is most often a listing to change, which update does.
       ProviderRegistryAlreadyRegistered: async () =>
-        `${ctx.address} is already a provider: change its listing with ${suggest(ctx, "provider update", { sameSigner: true })} and the options to change (the others keep their value)`,
+        `${ctx.address} is already a provider: change its listing with ${suggest(ctx, "provider update", { from: ctx.options.from })} and the options to change (the others keep their value)`,
     },
   );
   const stake = await readStake(ctx, ctx.address);
@@ -140,16 +140,16 @@ export async function register(ctx: TaskContext, args: RegisterArgs): Promise<Ta
   ];
   const regionNote = await newRegionNote(ctx, String(listing.spec.region));
   if (regionNote !== undefined) text.push(regionNote);
-  if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { sameSigner: true })}`);
+  if (missing > 0n) text.push(`Next: stake at least ${formatLat(missing)}: ${suggest(ctx, `stake add --amount ${formatLatPlain(missing)}`, { from: ctx.options.from })}`);
   const cap = await slashCapAdvice(ctx, operator);
   if (cap !== undefined) text.push(cap);
   // An operator's worker goes online itself at start (provider.onlineAtStart): online before it runs, the listing
   // would be offered to clients with no one to take their jobs.
   text.push(
     operator === ZeroAddress
-      ? `Then go online: ${suggest(ctx, "provider online", { sameSigner: true })}`
+      ? `Then go online: ${suggest(ctx, "provider online", { from: ctx.options.from })}`
       : "Then configure and start its worker (scripts/worker/README.md), which goes online at start (provider.onlineAtStart): " +
-          `not before, as clients would be offered a listing with no worker to take their jobs; by hand: ${suggest(ctx, "provider online", { sameSigner: true })}`,
+          `not before, as clients would be offered a listing with no worker to take their jobs; by hand: ${suggest(ctx, "provider online", { from: ctx.options.from })}`,
   );
   return { data: { provider: ctx.address, operator, ...listingData(listing), transaction: tx.hash, stakeMissing: missing }, text };
 }
@@ -301,7 +301,7 @@ async function slashCapAdvice(ctx: TaskContext, operator: string): Promise<strin
   if (cap === 0) return undefined;
   return (
     `Before its worker takes a job, cap the slash reward at 0 (now ${describeCap(cap)}), so that the operator key can take none of a slash: ` +
-    suggest(ctx, "provider slash-reward-cap --bps 0", { sameSigner: true })
+    suggest(ctx, "provider slash-reward-cap --bps 0", { from: ctx.options.from })
   );
 }
 
@@ -319,7 +319,7 @@ export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs)
   const record = await ctx.c.registry.getProvider(ctx.address);
   if (!record.registered) {
     const rule = "only the provider's own account sets its slash reward cap";
-    throw await notAProvider(ctx, { rule, retry: (provider) => `provider slash-reward-cap --bps ${bps} --from ${provider}`, otherwise: ` (${rule})` });
+    throw await notAProvider(ctx, { rule, otherwise: ` (${rule})` });
   }
   const [cap, [, locked]] = await Promise.all([ctx.c.staking.maxSlashRewardBps(ctx.address), ctx.c.staking.getStake(ctx.address)]);
   const before = Number(cap);
@@ -328,7 +328,7 @@ export async function slashRewardCap(ctx: TaskContext, args: SlashRewardCapArgs)
     throw new StateError(
       `${ctx.address} has ${formatLat(locked)} locked as collateral of jobs it accepted, whose clients were accepted under ` +
         `its slash reward cap of ${describeCap(before)}: it cannot be lowered to ${describeCap(bps)} until none is locked ` +
-        `(raising it is allowed). Stop taking jobs (${suggest(ctx, "provider offline", { sameSigner: true })}), ` +
+        `(raising it is allowed). Stop taking jobs (${suggest(ctx, "provider offline", { from: ctx.options.from })}), ` +
         `let the running ones end (settled, timed out or ruled on), then run this again`,
     );
   }
@@ -405,13 +405,13 @@ export async function deregister(ctx: TaskContext): Promise<TaskResult<unknown>>
   const notThawing = stake.staked - stake.thawing;
   if (notThawing > 0n) {
     const part = stake.thawing > 0n ? `; ${formatLat(stake.thawing)} of it already thawing, ${formatLat(notThawing)} not` : "";
-    text.push(`  its stake (${formatLat(stake.staked)}) is untouched${part}: ${suggest(ctx, "stake thaw --amount all", { sameSigner: true })}, then stake withdraw`);
+    text.push(`  its stake (${formatLat(stake.staked)}) is untouched${part}: ${suggest(ctx, "stake thaw --amount all", { from: ctx.options.from })}, then stake withdraw`);
   } else if (stake.thawing > 0n) {
     // All of it is thawing already: thawing again is refused (nothing free); what is left is to withdraw it.
     const [, next] = await ctx.c.staking.thawRequestRange(ctx.address);
     const last = await ctx.c.staking.getThawRequest(ctx.address, next - 1n);
     text.push(
-      `  its stake (${formatLat(stake.staked)}) is all thawing, withdrawable in full from ${formatTime(Number(last.maturesAt), await ctx.now())}: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`,
+      `  its stake (${formatLat(stake.staked)}) is all thawing, withdrawable in full from ${formatTime(Number(last.maturesAt), await ctx.now())}: ${suggest(ctx, "stake withdraw", { from: ctx.options.from })}`,
     );
   }
   return { data: { provider: ctx.address, staked: stake.staked, transaction: tx.hash }, text };

@@ -48,9 +48,13 @@ export async function actingProvider(ctx: TaskContext, value: string | undefined
   } else if (operated !== undefined) {
     message = `${head}: the signer is the operator of ${operated.list}: give --provider ${operated.pick}`;
   } else if (value === undefined) {
-    message = `${head}, nor the operator of one: sign with --from a provider, or with a provider's operator and --provider <that provider>`;
+    message =
+      `${head}, nor the operator of one: sign as a provider, ${rerun(ctx, "<provider account>")}, ` +
+      `or as a provider's operator naming it, ${rerun(ctx, "<operator account>", { provider: "<provider>" })}`;
   } else {
-    message = `${head}, and the signer ${ctx.address} is neither a provider nor the operator of one: check --provider, and sign with --from that provider or its operator`;
+    message =
+      `${head}, and the signer ${ctx.address} is neither a provider nor the operator of one: check --provider, and sign as that provider or its operator: ` +
+      rerun(ctx, "<provider or operator account>", { provider: "<provider>" });
   }
   throw new InputError("--provider", message);
 }
@@ -79,37 +83,34 @@ export async function operatedBy(ctx: DeploymentContext, account: string): Promi
 /**
  * The refusal of a command only a registered provider's own account runs (its stake, its listing, its slash reward
  * cap) when the signer is not one. An operator, whose key acts for its providers elsewhere, is told which providers
- * it operates (as actingProvider tells it), why this command is the provider's own (`rule`), and the command to run
- * `--from` the provider (`retry`, given --from's value for that provider: its index, or a placeholder; without it, to
- * sign with --from the provider); any other account is told `otherwise`.
+ * it operates (as actingProvider tells it), why this command is the provider's own (`rule`), and the command again
+ * signed by the provider; any other account is told `otherwise`.
  */
-export async function notAProvider(
-  ctx: TaskContext,
-  refusal: { rule: string; retry?: (provider: string) => string; otherwise: string; state?: string },
-): Promise<StateError> {
+export async function notAProvider(ctx: TaskContext, refusal: { rule: string; otherwise: string; state?: string }): Promise<StateError> {
   const head = `${ctx.address} is not a registered provider${refusal.state ?? ""}`;
   const operated = await operatedBy(ctx, ctx.address);
   if (operated === undefined) return new StateError(`${head}${refusal.otherwise}`);
-  // A command to paste: --from as the node takes it (the provider's index), or a placeholder where no account of it is
-  // the provider; one of several providers stays for the user to choose.
-  const from = operated.pick === ONE_OF_THEM ? ONE_OF_THEM : ((await accountOption(ctx, operated.pick)) ?? "<provider account>");
-  const retry = refusal.retry === undefined ? `sign with --from ${operated.pick}` : suggest(ctx, refusal.retry(from));
-  return new StateError(`${head}: the signer is the operator of ${operated.list}: ${refusal.rule}: ${retry}`);
+  // One of several providers stays for the user to choose.
+  const from = operated.pick === ONE_OF_THEM ? ONE_OF_THEM : await fromOption(ctx, operated.pick);
+  return new StateError(`${head}: the signer is the operator of ${operated.list}: ${refusal.rule}: ${rerun(ctx, from)}`);
 }
 
 /**
  * For a revert that names the caller that may not act for a provider (the registry's ProviderRegistryUnauthorized,
  * the escrow's JobEscrowUnauthorized, the dispute manager's DisputeManagerUnauthorized): who may act for `provider`
- * instead, the provider and its operator, each a --from to sign with. `provider` is read only for such a revert.
+ * instead, the provider and its operator, each with the command again signed by it. `provider` is read only for such
+ * a revert.
  */
 export function actingProviderHints(ctx: TaskContext, provider: string | (() => Promise<string>)): RevertHints {
   const hint = async () => {
     const address = typeof provider === "string" ? provider : await provider();
     const { registered, operator } = await ctx.c.registry.getProvider(address);
     if (!registered) return `${address} is not a registered provider`;
-    return operator === ZeroAddress
-      ? `only the provider ${address} itself acts for it (it has no operator): sign with --from ${address}`
-      : `only the provider ${address} or its operator ${operator} acts for it: sign with --from one of them`;
+    if (operator === ZeroAddress) return `only the provider ${address} itself acts for it (it has no operator): ${rerun(ctx, await fromOption(ctx, address))}`;
+    return (
+      `only the provider ${address} or its operator ${operator} acts for it: ` +
+      `as its operator, ${rerun(ctx, await fromOption(ctx, operator))}; as the provider, ${rerun(ctx, await fromOption(ctx, address))}`
+    );
   };
   return { ProviderRegistryUnauthorized: hint, JobEscrowUnauthorized: hint, DisputeManagerUnauthorized: hint };
 }
@@ -282,7 +283,7 @@ export async function requireBalance(ctx: TaskContext, amount: bigint, purpose: 
     const missing = formatLat(amount - balance).split(" ")[0] as string;
     throw new StateError(
       `${shortBy}. Send it the rest from an account that holds LAT: ` +
-        `${suggest(ctx, `token transfer --to ${ctx.address} --amount ${missing}`)} --from <holder>`,
+        suggest(ctx, `token transfer --to ${ctx.address} --amount ${missing}`, { from: "<holder>" }),
     );
   }
 }
@@ -369,11 +370,13 @@ export function resolveDocument(
 const DEFAULT_LOCAL_RPC_URL = "http://127.0.0.1:8545";
 
 /**
- * The command line suggested for a next step, with this run's --network and record, and its --from when
- * the same account takes the step (`sameSigner`). On `localhost` at another URL (npm start --chain-port) it starts
- * with the LOCAL_RPC_URL that reached the node: without it the command would go to the default port.
+ * The command line suggested for a next step, with this run's --network and record, and `from` (the account that
+ * signs it, as --from takes it, or a placeholder) last: every suggestion ends with its common options in one order,
+ * that of npm start's printed prefix (`--network … --deployment … --from <#>`). On `localhost` at another URL (npm
+ * start --chain-port) it starts with the LOCAL_RPC_URL that reached the node: without it the command would go to the
+ * default port.
  */
-export function suggest(ctx: DeploymentContext, command: string, options: { sameSigner?: boolean } = {}): string {
+export function suggest(ctx: DeploymentContext, command: string, options: { from?: string } = {}): string {
   const config = ctx.hre.network.config as { url?: string };
   const url = ctx.networkName === "localhost" ? config.url : undefined;
   const parts = url !== undefined && url !== DEFAULT_LOCAL_RPC_URL ? [`LOCAL_RPC_URL=${url}`] : [];
@@ -381,8 +384,47 @@ export function suggest(ctx: DeploymentContext, command: string, options: { same
   if (ctx.options.deployment !== undefined) parts.push(`--deployment ${ctx.options.deployment}`);
   // Found through LATENT_DEPLOYMENTS_DIR, perhaps given for this one command: named, the record does not depend on it.
   else if (process.env.LATENT_DEPLOYMENTS_DIR) parts.push(`--deployment ${ctx.deploymentFile}`);
-  if (options.sameSigner === true && ctx.options.from !== undefined) parts.push(`--from ${ctx.options.from}`);
+  if (options.from !== undefined) parts.push(`--from ${options.from}`);
   return parts.join(" ");
+}
+
+/** The common options, which suggest writes itself. */
+const COMMON_OPTIONS = new Set(["deployment", "from", "json"]);
+
+/**
+ * This run's command again, signed `--from from`: the task and the options the user gave, in the task's order, then
+ * --json if given, as `suggest` writes it. `replace` puts a placeholder for an option whose value is the mistake (or
+ * that is missing). A task body run without its task (runReadTask called by a script) has no command to repeat.
+ */
+export function rerun(ctx: DeploymentContext, from: string, replace: Readonly<Record<string, string>> = {}): string {
+  if (ctx.command === undefined) return `sign with --from ${from}`;
+  const given = new Map<string, unknown>(Object.entries(ctx.options));
+  const words = [ctx.command.scope, ctx.command.name].filter((w): w is string => w !== undefined);
+  for (const param of Object.values(ctx.command.paramDefinitions)) {
+    if (COMMON_OPTIONS.has(param.name)) continue;
+    const option = `--${param.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const placeholder = replace[param.name];
+    const value = given.get(param.name);
+    if (placeholder !== undefined) words.push(option, placeholder);
+    else if (param.isFlag) {
+      if (value === true) words.push(option);
+    } else if (value !== undefined && value !== param.defaultValue) words.push(option, shellWord(String(value)));
+  }
+  if (ctx.options.json) words.push("--json");
+  return suggest(ctx, words.join(" "), { from });
+}
+
+/** `text` as one shell word: as it is where no shell would change it, else in single quotes. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * What --from takes to sign as `address` in a refusal's command: accountOption's, else the address itself, which
+ * signs once LATENT_PRIVATE_KEY holds its key (the --from refusal of an address the node lacks says so).
+ */
+export async function fromOption(ctx: DeploymentContext, address: string): Promise<string> {
+  return (await accountOption(ctx, address)) ?? address;
 }
 
 /**

@@ -48,11 +48,10 @@ async function requireRegistered(ctx: TaskContext): Promise<void> {
   if ((await ctx.c.registry.getProvider(ctx.address)).registered) return;
   throw await notAProvider(ctx, {
     rule: "a stake counts only for the account that stakes, so the provider stakes its own LAT",
-    retry: (provider) => `stake add --from ${provider} --amount <LAT>`,
     otherwise:
       ": a stake counts only toward the staker's own listing, so it would back nothing " +
       `(and come back only through stake thaw and stake withdraw); register first (a listing needs no stake to register, and starts offline): ` +
-      `${suggest(ctx, "provider register --model <id> --count <GPUs> --region <code> --price <LAT> --metadata-uri <uri>", { sameSigner: true })}, then stake add`,
+      `${suggest(ctx, "provider register --model <id> --count <GPUs> --region <code> --price <LAT> --metadata-uri <uri>", { from: ctx.options.from })}, then stake add`,
   });
 }
 
@@ -71,7 +70,6 @@ async function requireStakeOrProvider(ctx: TaskContext, command: string): Promis
   throw await notAProvider(ctx, {
     state: " and has no stake",
     rule: "a provider's stake is its own, so the provider runs it",
-    retry: (provider) => `${command} --from ${provider}`,
     otherwise: ` to ${command === "stake withdraw" ? "withdraw" : "thaw"} (check --from)`,
   });
 }
@@ -113,7 +111,7 @@ export async function thaw(ctx: TaskContext, args: ThawArgs): Promise<TaskResult
     );
   }
   // Weeks later on a real chain (hours on the devnet), the command is what a provider will not remember.
-  text.push(`Then withdraw it: ${suggest(ctx, "stake withdraw", { sameSigner: true })}`);
+  text.push(`Then withdraw it: ${suggest(ctx, "stake withdraw", { from: ctx.options.from })}`);
   return { data: { provider: ctx.address, amount, requestIndex, maturesAt, underStaked, transaction: tx.hash }, text };
 }
 

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Wallet, getAddress, isAddress } from "ethers";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Result, Signer, TransactionRequest } from "ethers";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatRuntimeEnvironment, TaskDefinition } from "hardhat/types";
 import { CONTRACT_NAMES, attachLatent, deploymentsDir } from "../../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
 import { RecordReadError, lookupRecord, readRecordFile, staleReason } from "../../deployment-records";
@@ -40,6 +40,9 @@ export interface CommonArgs {
   from?: string;
   json: boolean;
 }
+
+/** The task a context runs for, as Hardhat defined it: what a refusal needs to write the user's command again. */
+export type TaskCommand = Pick<TaskDefinition, "scope" | "name" | "paramDefinitions">;
 
 /** Environment variable holding the signing key on real networks (never a command-line option: shells log those). */
 export const PRIVATE_KEY_ENV = "LATENT_PRIVATE_KEY";
@@ -84,14 +87,16 @@ export function revertDecoder(): RevertDecoder {
 export class ChainContext {
   protected constructor(
     readonly hre: HardhatRuntimeEnvironment,
-    /** The common options as given, to repeat them in suggested command lines. */
+    /** The options as given (the common ones and the task's own), to repeat them in suggested command lines. */
     readonly options: Readonly<CommonArgs>,
+    /** The task run, undefined where its body runs without it (runReadTask called by a script). */
+    readonly command?: TaskCommand,
   ) {}
 
-  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<ChainContext> {
+  static async open(hre: HardhatRuntimeEnvironment, args: CommonArgs, command?: TaskCommand): Promise<ChainContext> {
     // As DeploymentContext checks it: a --from naming no account is a mistake in the pasted options, even here.
     if (args.from !== undefined) await chooseSigner(hre, args.from);
-    return new ChainContext(hre, args);
+    return new ChainContext(hre, args, command);
   }
 
   get networkName(): string {
@@ -143,15 +148,16 @@ export class DeploymentContext extends ChainContext {
     /** The contracts: attached to the node for reading, connected to the signer in a TaskContext. */
     readonly c: LatentContracts,
     options: Readonly<CommonArgs>,
+    command?: TaskCommand,
   ) {
-    super(hre, options);
+    super(hre, options, command);
   }
 
-  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<DeploymentContext> {
+  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs, command?: TaskCommand): Promise<DeploymentContext> {
     const { file, record } = await openDeployment(hre, args);
     // Checked even where the option that defaults to it is given: ignored, a --from naming no account would go unnoticed.
     if (args.from !== undefined) await chooseSigner(hre, args.from);
-    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args);
+    return new DeploymentContext(hre, record, file, attachLatent(record, hre.ethers.provider), args, command);
   }
 
   /** The block of `contract`'s deployment: where event queries start. */
@@ -231,16 +237,17 @@ export class TaskContext extends DeploymentContext {
     readonly address: string,
     c: LatentContracts,
     options: Readonly<CommonArgs>,
+    command?: TaskCommand,
   ) {
-    super(hre, record, deploymentFile, c, options);
+    super(hre, record, deploymentFile, c, options, command);
     this.byAddress = new Map(CONTRACT_NAMES.map((name) => [record.contracts[name].address.toLowerCase(), name]));
   }
 
-  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs): Promise<TaskContext> {
+  static override async open(hre: HardhatRuntimeEnvironment, args: CommonArgs, command?: TaskCommand): Promise<TaskContext> {
     const { file, record } = await openDeployment(hre, args);
     const signer = estimatingFirst(await resolveSigner(hre, args.from));
     const address = getAddress(await signer.getAddress());
-    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args);
+    return new TaskContext(hre, record, file, signer, address, attachLatent(record, signer), args, command);
   }
 
   /** The signer: what an account option of a signing task defaults to. */

@@ -3,7 +3,7 @@
  * actions need TypeChain's factories, which a fresh checkout has only after `hardhat compile`, itself a task).
  */
 import { types } from "hardhat/config";
-import type { ConfigurableTaskDefinition } from "hardhat/types";
+import type { ConfigurableTaskDefinition, TaskDefinition } from "hardhat/types";
 import type { CommonArgs } from "./context";
 import { isCommandLineTask } from "./errors";
 import type { ChainTaskAction, ReadTaskAction, TaskAction } from "./run";
@@ -27,7 +27,8 @@ export function latentTask<A extends CommonArgs, T>(
       // Read before anything is awaited: only then is the count of running tasks this one's own.
       const commandLine = isCommandLineTask();
       const { runLatentTask } = await import("./run");
-      return runLatentTask(hre, args, await load(), commandLine);
+      // scope.task() returns the task's TaskDefinition, typed as its configurable part: its name and options are read back.
+      return runLatentTask(hre, args, await load(), commandLine, definition as TaskDefinition);
     });
 }
 
@@ -59,7 +60,7 @@ export function latentReadTask<A extends CommonArgs, T>(
       // Read before anything is awaited: only then is the count of running tasks this one's own.
       const commandLine = isCommandLineTask();
       const { runReadTask } = await import("./run");
-      return runReadTask(hre, args, await load(), commandLine);
+      return runReadTask(hre, args, await load(), commandLine, definition as TaskDefinition);
     });
 }
 
@@ -82,6 +83,6 @@ export function latentChainTask<A extends CommonArgs, T>(
       // Read before anything is awaited: only then is the count of running tasks this one's own.
       const commandLine = isCommandLineTask();
       const { runChainTask } = await import("./run");
-      return runChainTask(hre, args, await load(), commandLine);
+      return runChainTask(hre, args, await load(), commandLine, definition as TaskDefinition);
     });
 }

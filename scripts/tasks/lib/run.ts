@@ -13,7 +13,7 @@ import { ERRORS } from "hardhat/internal/core/errors-list";
 import { Interface, dataSlice } from "ethers";
 import type { TransactionRequest } from "ethers";
 import { ChainContext, DeploymentContext, TaskContext, latentAbis, revertDecoder } from "./context";
-import type { CommonArgs } from "./context";
+import type { CommonArgs, TaskCommand } from "./context";
 import { ConnectionError, LatentTaskError, RevertError, TransactionError, isProgrammingError, ranByHardhatCli } from "./errors";
 import { toJson } from "./format";
 import { write } from "./output";
@@ -32,22 +32,40 @@ export type ReadTaskAction<A extends CommonArgs, T = unknown> = (ctx: Deployment
 
 /**
  * `commandLine`: the task is the one Hardhat's CLI was asked for (isCommandLineTask, read as its action starts), whose
- * refusal is printed rather than thrown.
+ * refusal is printed rather than thrown. `command`: the task's definition, for refusals to write the command again.
  */
-export async function runLatentTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: TaskAction<A, T>, commandLine = false): Promise<T> {
-  return run(hre, args, () => TaskContext.open(hre, args), action, commandLine);
+export async function runLatentTask<A extends CommonArgs, T>(
+  hre: HardhatRuntimeEnvironment,
+  args: A,
+  action: TaskAction<A, T>,
+  commandLine = false,
+  command?: TaskCommand,
+): Promise<T> {
+  return run(hre, args, () => TaskContext.open(hre, args, command), action, commandLine);
 }
 
-export async function runReadTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ReadTaskAction<A, T>, commandLine = false): Promise<T> {
-  return run(hre, args, () => DeploymentContext.open(hre, args), action, commandLine);
+export async function runReadTask<A extends CommonArgs, T>(
+  hre: HardhatRuntimeEnvironment,
+  args: A,
+  action: ReadTaskAction<A, T>,
+  commandLine = false,
+  command?: TaskCommand,
+): Promise<T> {
+  return run(hre, args, () => DeploymentContext.open(hre, args, command), action, commandLine);
 }
 
 /** A task on the chain itself: no account, and no deployment record unless --deployment names one (devnet advance). */
 export type ChainTaskAction<A extends CommonArgs, T = unknown> = (ctx: ChainContext, args: A) => Promise<TaskResult<T>>;
 
-export async function runChainTask<A extends CommonArgs, T>(hre: HardhatRuntimeEnvironment, args: A, action: ChainTaskAction<A, T>, commandLine = false): Promise<T> {
+export async function runChainTask<A extends CommonArgs, T>(
+  hre: HardhatRuntimeEnvironment,
+  args: A,
+  action: ChainTaskAction<A, T>,
+  commandLine = false,
+  command?: TaskCommand,
+): Promise<T> {
   // A record given is checked against the connected chain (chain id, genesis block, code), as every other task checks it.
-  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args) : DeploymentContext.open(hre, args)), action, commandLine);
+  return run(hre, args, () => (args.deployment === undefined ? ChainContext.open(hre, args, command) : DeploymentContext.open(hre, args, command)), action, commandLine);
 }
 
 async function run<A extends CommonArgs, T, C extends ChainContext>(

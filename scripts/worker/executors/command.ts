@@ -7,7 +7,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { JOB_LIMITS } from "../../../contracts/jobs/job-limits";
-import { makeDirectory } from "../../directories";
+import { makeDirectory } from "../../../subgraph/indexer/directories";
 import { PARAM_BOUNDS } from "../../deploy";
 import { processStartTime, processStillRunning } from "../../processes";
 import type { CommandExecutorConfig } from "../config";

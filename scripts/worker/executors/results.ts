@@ -11,7 +11,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { makeDirectory } from "../../directories";
+import { makeDirectory } from "../../../subgraph/indexer/directories";
 import { processAlive, processStartTime, processStillRunning } from "../../processes";
 import type { ResultsConfig } from "../config";
 import type { Logger } from "../logger";

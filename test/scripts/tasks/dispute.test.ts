@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
+import { ethers } from "hardhat";
 import { JobStatus, Ruling, acceptJob, openDispute, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
-import { ACCOUNT, openJobFixture, task, taskFails, timeLeft } from "./helpers";
+import { ACCOUNT, literal, openJobFixture, pasted, task, taskFails, timeLeft } from "./helpers";
 
 /** The open job, accepted by the H100 provider and submitted after 30 minutes. */
 async function submittedJobFixture() {
@@ -67,6 +68,19 @@ describe("tasks: dispute", function () {
     );
   });
 
+  it("open by an account that is not the client ends with the command signed by the client, its options as given, which works as pasted", async function () {
+    const { file, c, job } = await loadFixture(submittedJobFixture);
+    const command = `npx hardhat dispute open --job 1 --evidence-uri 'ipfs://e?a=1&b=2' --permit --network hardhat --deployment ${file} --from ${ACCOUNT.client0}`;
+    const error = await taskFails(file, "dispute open", { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://e?a=1&b=2", permit: true }, RevertError, /DisputeManagerNotClient/);
+    expect(error.message.endsWith(`: ${command}`), error.message).to.equal(true);
+    // The test's runner takes no shell: the quoted URI is passed as the shell would pass it.
+    const retry = pasted(command.replace("'ipfs://e?a=1&b=2'", "ipfs://e?a=1&b=2"));
+    await task(file, retry.name, retry.args);
+    const [opened] = await c.disputeManager.queryFilter(c.disputeManager.filters.DisputeOpened(job.jobId));
+    expect(opened!.args.client).to.equal((await ethers.getSigners())[Number(ACCOUNT.client0)]!.address);
+    expect(opened!.args.evidenceURI).to.equal("ipfs://e?a=1&b=2");
+  });
+
   it("open by an account that is not the client says so, naming the client, before checking its LAT or sending an approve", async function () {
     const { file, c, job, clients } = await loadFixture(submittedJobFixture);
     const dm = await c.disputeManager.getAddress();
@@ -76,7 +90,10 @@ describe("tasks: dispute", function () {
       "dispute open",
       { from: ACCOUNT.client1, job: job.jobId.toString(), evidenceUri: "ipfs://e" },
       RevertError,
-      new RegExp(`DisputeManagerNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} disputes its result: sign with --from ${clients[0]!.address}$`),
+      new RegExp(
+        `DisputeManagerNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} disputes its result: ` +
+          `${literal(`npx hardhat dispute open --job 1 --evidence-uri ipfs://e --network hardhat --deployment ${file} --from ${ACCOUNT.client0}`)}$`,
+      ),
     );
     expect(await c.token.allowance(clients[1]!.address, dm)).to.equal(0n);
     // The provider's operator, with no LAT: the reason is who it is, not its balance.

@@ -252,3 +252,26 @@ export async function withRefusedLogs<T>(refuse: (call: LogsCall) => boolean, ru
     provider.send = send;
   }
 }
+
+/** `text` with the characters a RegExp gives a meaning escaped: a file name or a command matched as it is. */
+export function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The task and options of a suggested command (`npx hardhat <scope> <task> --option value … --flag`), as a user pasting
+ * it would run it: --network and --deployment left out, as the test's task runner connects to its own.
+ */
+export function pasted(command: string): { name: string; args: Record<string, string | boolean> } {
+  const words = command.split(" ");
+  expect(words.slice(0, 2)).to.deep.equal(["npx", "hardhat"]);
+  const args: Record<string, string | boolean> = {};
+  for (let i = 4; i < words.length; ) {
+    const option = words[i]!.replace(/^--/, "").replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+    const next = words[i + 1];
+    const flag = next === undefined || next.startsWith("--");
+    if (option !== "network" && option !== "deployment") args[option] = flag ? true : next;
+    i += flag ? 1 : 2;
+  }
+  return { name: `${words[2]} ${words[3]}`, args };
+}

@@ -5,7 +5,7 @@ import { ethers, network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
-import { ACCOUNT, openJobFixture, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
+import { ACCOUNT, literal, openJobFixture, pasted, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
 
 const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
 
@@ -14,18 +14,10 @@ async function statusOf(file: string, jobId: bigint): Promise<JobView> {
 }
 
 /** The task and options of the command `job status` prints after "e.g.", as a user pasting it would run it. */
-function pastedExample(output: string): { name: string; args: Record<string, string> } {
+function pastedExample(output: string): { name: string; args: Record<string, string | boolean> } {
   const line = /\n  e\.g\. (.*)$/m.exec(output)?.[1];
   expect(line, "an e.g. line").to.not.equal(undefined);
-  const words = line!.split(" ");
-  expect(words.slice(0, 2)).to.deep.equal(["npx", "hardhat"]);
-  const args: Record<string, string> = {};
-  for (let i = 4; i < words.length; i += 2) {
-    const option = words[i]!.replace(/^--/, "").replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
-    // The test's task runner connects to its own network and deployment itself.
-    if (option !== "network" && option !== "deployment") args[option] = words[i + 1]!;
-  }
-  return { name: `${words[2]} ${words[3]}`, args };
+  return pasted(line!);
 }
 
 describe("tasks: job", function () {
@@ -371,7 +363,11 @@ describe("tasks: job", function () {
         "job accept",
         { from: ACCOUNT.client1, job: job.jobId.toString(), provider: ACCOUNT.client0 },
         InputError,
-        new RegExp(`^--provider: ${client0} is not a registered provider, and the signer ${client1} is neither a provider nor the operator of one: check --provider, and sign with --from that provider or its operator$`),
+        new RegExp(
+          `^--provider: ${client0} is not a registered provider, and the signer ${client1} is neither a provider nor the operator of one: check --provider, and sign as that provider or its operator: ` +
+            literal(`npx hardhat job accept --job 1 --provider <provider> --network hardhat --deployment ${file} --from <provider or operator account>`) +
+            "$",
+        ),
       );
     });
 
@@ -401,7 +397,7 @@ describe("tasks: job", function () {
         RevertError,
         new RegExp(
           `ProviderRegistryProviderInactive\\(provider=${h100.address}\\): ${h100.address} is under-staked: its stake less what is thawing, 0\\.0 LAT \\(0 wei\\), is below the ${formatEther(required).replace(".", "\\.")} LAT .* listed GPUs need; ` +
-            `the provider stakes the rest: npx hardhat stake add --from ${ACCOUNT.h100} --amount ${formatEther(required).replace(".", "\\.")} --network hardhat `,
+            `the provider stakes the rest: ${literal(`npx hardhat stake add --amount ${formatEther(required)} --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`)}$`,
         ),
       );
     });
@@ -442,7 +438,12 @@ describe("tasks: job", function () {
         RevertError,
         new RegExp(
           `ProviderRegistryUnauthorized\\(caller=${clients[1]!.address}, provider=${h100.address}\\): ` +
-            `only the provider ${h100.address} or its operator ${operator} acts for it: sign with --from one of them$`,
+            `only the provider ${h100.address} or its operator ${operator} acts for it: ` +
+            literal(
+              `as its operator, npx hardhat job accept --job 1 --provider ${h100.address} --network hardhat --deployment ${file} --from ${ACCOUNT.operator0}; ` +
+                `as the provider, npx hardhat job accept --job 1 --provider ${h100.address} --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`,
+            ) +
+            "$",
         ),
       );
     });
@@ -522,15 +523,37 @@ describe("tasks: job", function () {
       expect((await c.token.balanceOf(clients[0]!.address)) - balance).to.equal(job.escrowed);
     });
 
-    it("cancel by someone else reverts with JobEscrowNotClient, naming the client who may", async function () {
-      const { file, job, clients } = await loadFixture(openJobFixture);
+    it("cancel by someone else reverts with JobEscrowNotClient, ending with the command signed by the client, which works as pasted", async function () {
+      const { c, file, job, clients } = await loadFixture(openJobFixture);
+      const command = `npx hardhat job cancel --job 1 --network hardhat --deployment ${file} --from ${ACCOUNT.client0}`;
       await taskFails(
         file,
         "job cancel",
         { from: ACCOUNT.client1, job: job.jobId.toString() },
         RevertError,
-        new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} cancels it: sign with --from ${clients[0]!.address}$`),
+        new RegExp(`JobEscrowNotClient\\(jobId=1, caller=${clients[1]!.address}\\): only the job's client ${clients[0]!.address} cancels it: ${literal(command)}$`),
       );
+      const retry = pasted(command);
+      await task(file, retry.name, retry.args);
+      expect((await c.jobEscrow.getJob(job.jobId)).status).to.equal(BigInt(JobStatus.Cancelled));
+    });
+
+    it("a refusal's command names a client whose key the node lacks by its address, and repeats --json", async function () {
+      const { file, job, clients } = await loadFixture(openJobFixture);
+      const { getSigners } = ethers;
+      const others = (await getSigners()).filter((a) => a.address !== clients[0]!.address);
+      ethers.getSigners = async () => others;
+      try {
+        await taskFails(
+          file,
+          "job cancel",
+          { from: clients[1]!.address, job: job.jobId.toString(), json: true },
+          RevertError,
+          new RegExp(`: only the job's client ${clients[0]!.address} cancels it: ${literal(`npx hardhat job cancel --job 1 --json --network hardhat --deployment ${file} --from ${clients[0]!.address}`)}$`),
+        );
+      } finally {
+        ethers.getSigners = getSigners;
+      }
     });
 
     it("approve by someone else reverts with JobEscrowNotClient, naming the client who may", async function () {
@@ -687,7 +710,14 @@ describe("tasks: job", function () {
         "job abandon",
         { from: ACCOUNT.client0, job: job.jobId.toString() },
         RevertError,
-        new RegExp(`JobEscrowUnauthorized\\(caller=0x[0-9a-fA-F]{40}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it: sign with --from one of them$`),
+        new RegExp(
+          `JobEscrowUnauthorized\\(caller=0x[0-9a-fA-F]{40}, provider=${h100.address}\\): only the provider ${h100.address} or its operator ${operator} acts for it: ` +
+            literal(
+              `as its operator, npx hardhat job abandon --job 1 --network hardhat --deployment ${file} --from ${ACCOUNT.operator0}; ` +
+                `as the provider, npx hardhat job abandon --job 1 --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`,
+            ) +
+            "$",
+        ),
       );
     });
 
@@ -770,7 +800,7 @@ describe("tasks: job", function () {
     it("the example next command of an open job leaves the provider that accepts it to fill in", async function () {
       const { file, job } = await loadFixture(openJobFixture);
       const { output } = await task(file, "job status", { job: job.jobId.toString() });
-      expect(output).to.match(/\n  e\.g\. npx hardhat job accept --job 1 --from <provider account> --network /);
+      expect(output).to.match(/\n  e\.g\. npx hardhat job accept --job 1 --network hardhat --deployment \S+ --from <provider account>$/m);
     });
 
     it("the example next command of a client no account of the node signs for names the client as a placeholder", async function () {
@@ -782,7 +812,7 @@ describe("tasks: job", function () {
       ethers.getSigners = async () => others;
       try {
         const { output } = await task(file, "job status", { job: job.jobId.toString() });
-        expect(output).to.match(/\n  e\.g\. npx hardhat job approve --job 1 --from <client account> --network /);
+        expect(output).to.match(/\n  e\.g\. npx hardhat job approve --job 1 --network hardhat --deployment \S+ --from <client account>$/m);
       } finally {
         ethers.getSigners = getSigners;
       }
@@ -904,10 +934,10 @@ describe("tasks: job", function () {
       await acceptJob(s, job, h100);
       const { withAccounts, without } = await withAndWithoutAccounts<JobView>(file, "job status", { job: job.jobId.toString() });
       // No account of this node signs as the provider: the example names it as a placeholder instead of an index.
-      const unsigned = (text: string) => text.replace(`--from ${ACCOUNT.h100} `, "--from <provider account> ");
+      const unsigned = (text: string) => text.replace(new RegExp(`--from ${ACCOUNT.h100}(?=\n|"|$)`), "--from <provider account>");
       const json = (view: JobView) => JSON.stringify(view, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
       expect(json(without.result)).to.equal(unsigned(json(withAccounts.result)));
-      expect(without.output).to.equal(unsigned(withAccounts.output)).and.to.match(/^Job 1: Accepted\n(.|\n)*  e\.g\. npx hardhat job submit --job 1 --result-file <file> --from <provider account> /);
+      expect(without.output).to.equal(unsigned(withAccounts.output)).and.to.match(/^Job 1: Accepted\n(.|\n)*  e\.g\. npx hardhat job submit --job 1 --result-file <file> --network hardhat --deployment \S+ --from <provider account>$/m);
     });
 
     it("prints JSON with amounts in wei", async function () {

@@ -9,6 +9,7 @@ import type { ProviderView } from "../../../scripts/tasks/actions/provider";
 import { RUNNING_JOBS_LISTED } from "../../../scripts/tasks/actions/provider";
 import {
   ACCOUNT,
+  literal,
   openJobFixture,
   task,
   taskFails,
@@ -310,14 +311,16 @@ describe("tasks: provider", function () {
       await taskFails(file, "provider update", { from: ACCOUNT.provider2, count: "4" }, StateError, /^0x[0-9a-fA-F]{40} is not a registered provider \(only the provider's own account may change its listing\)$/);
     });
 
-    it("update, price and operator refuse an operator's key, naming the provider it operates as the --from to sign with", async function () {
+    it("update, price and operator refuse an operator's key, ending with the command signed by the provider it operates", async function () {
       const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
-      const refusal = new RegExp(
-        `^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: only the provider's own account may change its listing: sign with --from ${h100.address}$`,
-      );
-      await taskFails(file, "provider update", { from: ACCOUNT.operator0, count: "4" }, StateError, refusal);
-      await taskFails(file, "provider price", { from: ACCOUNT.operator0, price: "1" }, StateError, refusal);
-      await taskFails(file, "provider operator", { from: ACCOUNT.operator0, operator: "none" }, StateError, refusal);
+      const refusal = (command: string) =>
+        new RegExp(
+          `^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: only the provider's own account may change its listing: ` +
+            `${literal(`npx hardhat ${command} --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`)}$`,
+        );
+      await taskFails(file, "provider update", { from: ACCOUNT.operator0, count: "4" }, StateError, refusal("provider update --count 4"));
+      await taskFails(file, "provider price", { from: ACCOUNT.operator0, price: "1" }, StateError, refusal("provider price --price 1"));
+      await taskFails(file, "provider operator", { from: ACCOUNT.operator0, operator: "none" }, StateError, refusal("provider operator --operator none"));
     });
 
     it("price sets the price per GPU-hour", async function () {
@@ -401,7 +404,7 @@ describe("tasks: provider", function () {
         StateError,
         new RegExp(
           `^0x[0-9a-fA-F]{40} is not a registered provider: the signer is the operator of ${h100.address}: only the provider's own account sets its slash reward cap: ` +
-            `npx hardhat provider slash-reward-cap --bps 0 --from ${ACCOUNT.h100} --network hardhat `,
+            `${literal(`npx hardhat provider slash-reward-cap --bps 0 --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`)}$`,
         ),
       );
       expect(await c.staking.maxSlashRewardBps(h100.address)).to.equal(10_000);
@@ -519,7 +522,14 @@ describe("tasks: provider", function () {
         "provider offline",
         { from: ACCOUNT.client0 },
         InputError,
-        /^--provider: not given, and the signer 0x[0-9a-fA-F]{40} is not a registered provider, nor the operator of one: sign with --from a provider, or with a provider's operator and --provider <that provider>$/,
+        new RegExp(
+          "^--provider: not given, and the signer 0x[0-9a-fA-F]{40} is not a registered provider, nor the operator of one: " +
+            literal(
+              `sign as a provider, npx hardhat provider offline --network hardhat --deployment ${file} --from <provider account>, ` +
+                `or as a provider's operator naming it, npx hardhat provider offline --provider <provider> --network hardhat --deployment ${file} --from <operator account>`,
+            ) +
+            "$",
+        ),
       );
     });
 
@@ -543,7 +553,10 @@ describe("tasks: provider", function () {
         "provider offline",
         { from: ACCOUNT.h100, provider: ACCOUNT.rtx },
         RevertError,
-        new RegExp(`ProviderRegistryUnauthorized\\(caller=${h100.address}, provider=${rtx.address}\\): only the provider ${rtx.address} itself acts for it \\(it has no operator\\): sign with --from ${rtx.address}$`),
+        new RegExp(
+          `ProviderRegistryUnauthorized\\(caller=${h100.address}, provider=${rtx.address}\\): only the provider ${rtx.address} itself acts for it \\(it has no operator\\): ` +
+            `${literal(`npx hardhat provider offline --provider ${ACCOUNT.rtx} --network hardhat --deployment ${file} --from ${ACCOUNT.rtx}`)}$`,
+        ),
       );
     });
 

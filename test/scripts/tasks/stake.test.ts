@@ -5,7 +5,7 @@ import { parseEther } from "ethers";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { StakeStatus } from "../../../scripts/tasks/actions/stake";
 import { guardianPause } from "../../../scripts/scenario";
-import { ACCOUNT, task, taskFails, tasksProvidersFixture, withAndWithoutAccounts } from "./helpers";
+import { ACCOUNT, literal, pasted, task, taskFails, tasksProvidersFixture, withAndWithoutAccounts } from "./helpers";
 
 describe("tasks: stake", function () {
   describe("add", function () {
@@ -72,18 +72,23 @@ describe("tasks: stake", function () {
       expect((await c.staking.getStake(client))[0]).to.equal(0n);
     });
 
-    it("refuses a provider's operator, naming the provider whose --from stakes", async function () {
-      const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
+    it("refuses a provider's operator, ending with the command signed by the provider, its amount as given, which works as pasted", async function () {
+      const { file, c, operators, h100 } = await loadFixture(tasksProvidersFixture);
+      const command = `npx hardhat stake add --amount 100 --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`;
       await taskFails(
         file,
         "stake add",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: npx hardhat stake add --from ${ACCOUNT.h100} --amount <LAT> `),
+        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: ${literal(command)}$`),
       );
+      const [staked] = await c.staking.getStake(h100.address);
+      const retry = pasted(command);
+      await task(file, retry.name, retry.args);
+      expect((await c.staking.getStake(h100.address))[0] - staked).to.equal(parseEther("100"));
     });
 
-    it("refuses a provider's operator on a node without the provider's key, leaving the provider's --from to fill in", async function () {
+    it("refuses a provider's operator on a node without the provider's key, naming the provider by its address", async function () {
       const { file, operators, h100 } = await loadFixture(tasksProvidersFixture);
       const { getSigners } = ethers;
       const others = (await getSigners()).filter((a) => a.address !== h100.address);
@@ -94,7 +99,7 @@ describe("tasks: stake", function () {
           "stake add",
           { from: operators[0]!.address, amount: "100" },
           StateError,
-          new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: npx hardhat stake add --from <provider account> --amount <LAT> `),
+          new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of ${h100.address}: .*: ${literal(`npx hardhat stake add --amount 100 --network hardhat --deployment ${file} --from ${h100.address}`)}$`),
         );
       } finally {
         ethers.getSigners = getSigners;
@@ -109,7 +114,10 @@ describe("tasks: stake", function () {
         "stake add",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider: the signer is the operator of (${h100.address}, ${rtx.address}|${rtx.address}, ${h100.address}): .*: npx hardhat stake add --from <one of them> --amount <LAT> `),
+        new RegExp(
+          `^${operators[0]!.address} is not a registered provider: the signer is the operator of (${h100.address}, ${rtx.address}|${rtx.address}, ${h100.address}): .*: ` +
+            `${literal(`npx hardhat stake add --amount 100 --network hardhat --deployment ${file} --from <one of them>`)}$`,
+        ),
       );
     });
 
@@ -227,7 +235,10 @@ describe("tasks: stake", function () {
         "stake thaw",
         { from: ACCOUNT.operator0, amount: "100" },
         StateError,
-        new RegExp(`^${operators[0]!.address} is not a registered provider and has no stake: the signer is the operator of ${h100.address}: .*: npx hardhat stake thaw --amount 100 --from ${ACCOUNT.h100} --network hardhat `),
+        new RegExp(
+          `^${operators[0]!.address} is not a registered provider and has no stake: the signer is the operator of ${h100.address}: .*: ` +
+            `${literal(`npx hardhat stake thaw --amount 100 --network hardhat --deployment ${file} --from ${ACCOUNT.h100}`)}$`,
+        ),
       );
     });
 

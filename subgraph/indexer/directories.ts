@@ -1,5 +1,7 @@
-// Making a directory the user named (the devnet's data directory, the deployment records' directory, the worker's
-// results and work directories), and saying in words why it cannot be.
+// Making a directory the user named (the indexer's and the gateway's database directory, the devnet's data directory,
+// the deployment records' directory, the worker's results and work directories), and saying in words why it cannot be.
+// Here, in the indexer, because the product code (indexer, gateway, subgraph scripts) needs it and the gateway already
+// depends on the indexer; scripts/ imports it from here, never the other way round.
 import * as fs from "node:fs";
 import * as path from "node:path";
 
