@@ -821,6 +821,17 @@ function when(seconds, className = "") {
   return h("time", { class: `when ${className}`.trim(), datetime: new Date(seconds * 1000).toISOString() }, formatTime(seconds));
 }
 
+/**
+ * A timeline entry's title and who it was by: "Job abandoned" by an address did not say whether the provider or its
+ * operator gave the job back (the settlement does), nor that it was given back before its deadline.
+ */
+function timelineEntry(job, e) {
+  const by = job.settlement?.abandonedBy;
+  if (e.kind !== "JobAbandoned" || !by) return [eventLabel(e.kind), ["by ", address(e.from)]];
+  const own = job.provider !== null && by.toLowerCase() === job.provider.address.toLowerCase();
+  return ["Given back before its deadline", [`by ${own ? "its provider" : "its provider's operator"} `, address(by)]];
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -883,17 +894,18 @@ function renderJob(job) {
     h(
       "ol",
       { class: "timeline", "data-testid": "job-timeline" },
-      job.timeline.map((e) =>
-        h(
+      job.timeline.map((e) => {
+        const [title, by] = timelineEntry(job, e);
+        return h(
           "li",
           { "data-kind": e.kind },
-          h("strong", {}, eventLabel(e.kind)),
+          h("strong", {}, title),
           when(e.timestamp, "time"),
-          h("span", {}, "by ", address(e.from)),
+          h("span", { "data-testid": "job-event-by" }, by),
           amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
-        ),
-      ),
+        );
+      }),
     ),
   );
 }
