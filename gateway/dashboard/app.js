@@ -630,15 +630,15 @@ function jobFilterKey({ status, client, provider, invalid }) {
 
 /**
  * Every requirement a job sets that its provider must meet, "2× NVIDIA H100 SXM 80GB ≥80 GiB · eu-west · enterprise ·
- * ≥10 jobs · slash cap ≥25%"; those at their "any" value are left out to keep the column short. The model by its
+ * ≥10 jobs · slash cap ≥25.0%"; those at their "any" value are left out to keep the column short. The model by its
  * name, as the providers table shows it, with its id (what the job's terms hold) as the tooltip.
  */
 function needs(r) {
   const model = r.gpuModel === null ? "any GPU" : h("span", { title: r.gpuModel }, modelLabel(r.gpuModel, r.gpuModelName));
   const gpus = [`${r.gpuCount}× `, model, r.minVramGiB > 0 ? ` ≥${r.minVramGiB} GiB` : null];
   const jobs = r.minCompletedJobs > 0 ? `≥${formatInt(r.minCompletedJobs)} ${r.minCompletedJobs === 1 ? "job" : "jobs"}` : null;
-  // Whole percents read as such (2500 → 25%); JobEscrow takes any bps, so a fraction keeps its digits (2550 → 25.5%).
-  const slashCap = r.minSlashRewardBps > 0 ? `slash cap ≥${r.minSlashRewardBps / 100}%` : null;
+  // In the providers table's and the governance panel's basis-point format (2500 → 25.0%), for a client to match them.
+  const slashCap = r.minSlashRewardBps > 0 ? `slash cap ≥${formatBps(r.minSlashRewardBps)}` : null;
   const tier = r.tier === "ANY" ? null : r.tier.toLowerCase();
   return [gpus, r.region, tier, jobs, slashCap].filter((part) => part).flatMap((part, i) => (i === 0 ? [part] : [" · ", part]));
 }

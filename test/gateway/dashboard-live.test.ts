@@ -2049,7 +2049,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const cells = () => page.$$eval("[data-testid=job-needs]", (tds) => tds.map((td) => td.textContent));
       await waitUntil(async () => (await cells()).length === 3, "the jobs table lists the stand-in's jobs");
       expect(await cells()).to.deep.equal([
-        "2× NVIDIA H100 SXM5 80GB ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%",
+        "2× NVIDIA H100 SXM5 80GB ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25.0%",
         "1× any GPU · consumer · ≥1 job · slash cap ≥25.5%",
         "1× any GPU",
       ]);

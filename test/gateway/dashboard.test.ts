@@ -707,7 +707,7 @@ describe("dashboard in headless Chromium", function () {
       minSlashRewardBps: 2_500,
     });
     await waitForIndexed();
-    const expected = "2× NVIDIA H100 SXM5 80GB ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25%";
+    const expected = "2× NVIDIA H100 SXM5 80GB ≥80 GiB · eu-west · enterprise · ≥10 jobs · slash cap ≥25.0%";
     const row = page.locator(`[data-testid=job-row][data-id="${job.jobId}"]`);
     await eventually(async () => expect(await row.locator("[data-testid=job-needs]").textContent()).to.equal(expected));
     await row.locator("[data-testid=job-open]").click();
