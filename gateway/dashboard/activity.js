@@ -150,7 +150,7 @@ export function describe(event, contracts = new Map()) {
       // The JobTimedOut of the same transaction says what was refunded and slashed.
       return `Provider ${provider} gave ${job} back before its deadline, to be settled as a timeout`;
     case "JobTimedOut":
-      // abandonedBy (api.js): the provider or operator that gave the job back, whose deadline had not passed.
+      // abandonedBy (the activity query's): the provider or operator that gave the job back, whose deadline had not passed.
       return event.abandonedBy
         ? `${capitalize(job)} timed out: given back by ${shortAddress(event.abandonedBy)} before its deadline${amount(event, " refunded")}`
         : `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;

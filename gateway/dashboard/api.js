@@ -185,7 +185,7 @@ const JOB_DETAIL_FIELDS = `
   pricePerGpuHour ${AMOUNT}
   collateral ${AMOUNT}
   result { uri cost ${AMOUNT} billedSeconds }
-  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} slashed ${AMOUNT} }
+  settlement { reason amountPaid ${AMOUNT} refund ${AMOUNT} slashed ${AMOUNT} abandonedBy }
   dispute { ruling resolved ruleDeadline deposit ${AMOUNT} }
   ${TIMELINE_FIELDS}`;
 
@@ -200,8 +200,9 @@ export const JOB_UPDATED_SUBSCRIPTION = `subscription JobUpdated($id: ID!) { job
 /** Entries the activity feed shows. */
 export const ACTIVITY_SIZE = 15;
 
+// abandonedBy: a JobTimedOut's giver-back, which the same JobTimedOut alone read as a deadline the provider let pass.
 const ACTIVITY_FIELDS = `
-  kind category timestamp from accounts jobId provider amount ${AMOUNT}
+  kind category timestamp from accounts jobId provider amount ${AMOUNT} abandonedBy
   parameter { contract name unit value previousValue address previousAddress }`;
 
 /**
@@ -210,22 +211,6 @@ const ACTIVITY_FIELDS = `
  */
 function contractsByAddress(deployment) {
   return new Map((deployment?.contracts ?? []).map((c) => [c.address.toLowerCase(), c.name]));
-}
-
-/**
- * `events`, each JobTimedOut with its job's `abandonedBy` (null: no result by its deadline): a job its provider gave
- * back (JobEscrow.abandonJob) ends in the same JobTimedOut, which alone read as a deadline the provider let pass. The
- * job says so, where the JobAbandoned of its transaction may be past the page's last event.
- */
-export async function withAbandonedBy(events) {
-  const ids = [...new Set(events.filter((e) => e.kind === "JobTimedOut" && e.jobId !== null).map((e) => e.jobId))];
-  if (ids.length === 0) return events;
-  const data = await graphql(
-    `query GivenBack(${ids.map((_, i) => `$j${i}: ID!`).join(", ")}) { ${ids.map((_, i) => `j${i}: job(id: $j${i}) { settlement { abandonedBy } }`).join(" ")} }`,
-    Object.fromEntries(ids.map((id, i) => [`j${i}`, id])),
-  );
-  const by = new Map(ids.map((id, i) => [id, data[`j${i}`]?.settlement?.abandonedBy ?? null]));
-  return events.map((e) => (e.kind === "JobTimedOut" ? { ...e, abandonedBy: by.get(e.jobId) ?? null } : e));
 }
 
 /** The latest contract events of `categories` (null: every category), newest first, and the contracts' names. */
@@ -237,7 +222,7 @@ export async function loadActivity(categories) {
     }`,
     { filter: categories === null ? null : { categories }, first: ACTIVITY_SIZE },
   );
-  return { events: await withAbandonedBy(data.activity.nodes), contracts: contractsByAddress(data.deployment), block };
+  return { events: data.activity.nodes, contracts: contractsByAddress(data.deployment), block };
 }
 
 /** Jobs and events the provider view lists, newest first. */
@@ -273,7 +258,7 @@ export async function loadProvider(address) {
   const network = data.deployment?.network ?? null;
   // What the command needs besides --network to reach the deployment (a devnet on another chain port); null: nothing the gateway knows.
   const tasks = data.deployment?.tasks ?? null;
-  return { provider: data.provider, directed: data.directed.nodes, activity: await withAbandonedBy(data.activity.nodes), contracts: contractsByAddress(data.deployment), minTrackRecordCost, network, tasks };
+  return { provider: data.provider, directed: data.directed.nodes, activity: data.activity.nodes, contracts: contractsByAddress(data.deployment), minTrackRecordCost, network, tasks };
 }
 
 /** Proposals a token holder reads at a glance, newest first. */

@@ -630,15 +630,15 @@ function jobFilterKey({ status, client, provider, invalid }) {
 
 /**
  * Every requirement a job sets that its provider must meet, "2× NVIDIA H100 SXM 80GB ≥80 GiB · eu-west · enterprise ·
- * ≥10 jobs · slash cap ≥25%"; those at their "any" value are left out to keep the column short. The model by its
+ * ≥10 jobs · slash cap ≥25.0%"; those at their "any" value are left out to keep the column short. The model by its
  * name, as the providers table shows it, with its id (what the job's terms hold) as the tooltip.
  */
 function needs(r) {
   const model = r.gpuModel === null ? "any GPU" : h("span", { title: r.gpuModel }, modelLabel(r.gpuModel, r.gpuModelName));
   const gpus = [`${r.gpuCount}× `, model, r.minVramGiB > 0 ? ` ≥${r.minVramGiB} GiB` : null];
   const jobs = r.minCompletedJobs > 0 ? `≥${formatInt(r.minCompletedJobs)} ${r.minCompletedJobs === 1 ? "job" : "jobs"}` : null;
-  // Whole percents read as such (2500 → 25%); JobEscrow takes any bps, so a fraction keeps its digits (2550 → 25.5%).
-  const slashCap = r.minSlashRewardBps > 0 ? `slash cap ≥${r.minSlashRewardBps / 100}%` : null;
+  // In the providers table's and the governance panel's basis-point format (2500 → 25.0%), for a client to match them.
+  const slashCap = r.minSlashRewardBps > 0 ? `slash cap ≥${formatBps(r.minSlashRewardBps)}` : null;
   const tier = r.tier === "ANY" ? null : r.tier.toLowerCase();
   return [gpus, r.region, tier, jobs, slashCap].filter((part) => part).flatMap((part, i) => (i === 0 ? [part] : [" · ", part]));
 }
@@ -821,6 +821,17 @@ function when(seconds, className = "") {
   return h("time", { class: `when ${className}`.trim(), datetime: new Date(seconds * 1000).toISOString() }, formatTime(seconds));
 }
 
+/**
+ * A timeline entry's title and who it was by: "Job abandoned" by an address did not say whether the provider or its
+ * operator gave the job back (the settlement does), nor that it was given back before its deadline.
+ */
+function timelineEntry(job, e) {
+  const by = job.settlement?.abandonedBy;
+  if (e.kind !== "JobAbandoned" || !by) return [eventLabel(e.kind), ["by ", address(e.from)]];
+  const own = job.provider !== null && by.toLowerCase() === job.provider.address.toLowerCase();
+  return ["Given back before its deadline", [`by ${own ? "its provider" : "its provider's operator"} `, address(by)]];
+}
+
 function renderJob(job) {
   byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
   const facts = [
@@ -883,17 +894,18 @@ function renderJob(job) {
     h(
       "ol",
       { class: "timeline", "data-testid": "job-timeline" },
-      job.timeline.map((e) =>
-        h(
+      job.timeline.map((e) => {
+        const [title, by] = timelineEntry(job, e);
+        return h(
           "li",
           { "data-kind": e.kind },
-          h("strong", {}, eventLabel(e.kind)),
+          h("strong", {}, title),
           when(e.timestamp, "time"),
-          h("span", {}, "by ", address(e.from)),
+          h("span", { "data-testid": "job-event-by" }, by),
           amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
-        ),
-      ),
+        );
+      }),
     ),
   );
 }

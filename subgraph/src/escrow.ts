@@ -397,6 +397,9 @@ export function handleJobTimedOut(event: JobTimedOut): void {
   e.provider = provider.id;
   e.refund = params.refund;
   e.slashed = params.slashed;
+  // Set by the JobAbandoned just before in this transaction: the feed tells a give-back from a missed deadline
+  // without a reader fetching the job.
+  e.abandonedBy = job.abandonedBy;
   e.save();
 
   d.jobsTimedOut += 1;

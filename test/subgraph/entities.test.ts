@@ -29,6 +29,7 @@ import {
   checkThawRequests,
   checkTokenRecoveries,
   checkTimelock,
+  checkTimedOutEvents,
   pluralNames,
   reputationScore,
   type CheckContext,
@@ -107,6 +108,16 @@ describe("subgraph entities equal the contracts' views (full scenario, embedded 
     expect(new Set(head.jobs.map((j) => j.status))).to.deep.equal(
       new Set(["Open", "Accepted", "Submitted", "Completed", "Cancelled", "Expired", "Declined", "TimedOut", "Refunded"]),
     );
+  });
+
+  it("every JobTimedOutEvent names who gave its job back (the provider's operator here), and none for a deadline that passed", async function () {
+    const m = new Mismatches("JobTimedOutEvent");
+    await checkTimedOutEvents(atHead(), m);
+    m.assertNone(3);
+    // Both endings are compared: a job given back and one whose deadline passed.
+    const timedOut = head.jobs.filter((j) => j.status === "TimedOut");
+    expect(timedOut.filter((j) => j.abandonedBy !== null)).to.have.length(1);
+    expect(timedOut.filter((j) => j.abandonedBy === null)).to.have.length(1);
   });
 
   it("Protocol equals the contracts' counters, totals, token balances and every current parameter", async function () {

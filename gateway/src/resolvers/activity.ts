@@ -66,6 +66,7 @@ export const activityResolvers: Resolvers = {
     provider: (e) => e.provider?.id ?? null,
     amount: (e) => eventAmount(e),
     parameter: (e) => parameterChange(e),
+    abandonedBy: (e) => e.abandonedBy ?? null,
   },
   ActivityConnection: { nodes: (c) => c.edges.map((e) => e.node) },
 };

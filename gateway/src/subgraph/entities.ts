@@ -183,6 +183,8 @@ export interface EventEntity extends JobEventEntity {
   previousValue?: BigIntText | null;
   addressValue?: Hex | null;
   previousAddressValue?: Hex | null;
+  /** JobTimedOutEvent only (see TIMED_OUT in selections.ts). */
+  abandonedBy?: Hex | null;
 }
 
 export interface SlashEntity {

@@ -48,7 +48,10 @@ const PARAMETER_CHANGE = `
     parameterContract: contractKind parameterName: name parameterValue: value previousValue addressValue previousAddressValue
   }`;
 
-export const EVENT_FIELDS = `${JOB_EVENT_FIELDS} category accounts job { id } provider { id } ${PARAMETER_CHANGE}`;
+/** A timeout's giver-back (null for a deadline that passed), which only the feed's JobTimedOut carries. */
+const TIMED_OUT = `... on JobTimedOutEvent { abandonedBy }`;
+
+export const EVENT_FIELDS = `${JOB_EVENT_FIELDS} category accounts job { id } provider { id } ${PARAMETER_CHANGE} ${TIMED_OUT}`;
 
 export const SLASH_FIELDS = `id reason job { id } amount reward toTreasury beneficiary timestamp blockNumber transaction`;
 

@@ -101,6 +101,26 @@ describeEachSource("activity", (ctx) => {
     expect(activity.nodes.filter((e) => e.kind !== "ParameterChanged").map((e) => e.parameter)).to.satisfy((p: unknown[]) => p.length > 0 && p.every((x) => x === null));
   });
 
+  it("names who gave a job back on its JobTimedOut (the operator that called abandonJob), and no one on a timeout whose deadline passed or on other events", async function () {
+    const { env, client } = ctx();
+    const { jobs } = env.summary;
+    const { jobEscrow } = env.scenario.c;
+    const [given] = await jobEscrow.queryFilter(jobEscrow.filters.JobAbandoned(jobs.abandoned));
+    expect(given, "the scenario gave a job back").to.not.equal(undefined);
+    type Row = { kind: string; jobId: string | null; abandonedBy: string | null };
+    const timeline = async (id: bigint) =>
+      (await client.query<{ activity: { nodes: Row[] } }>(`query($id: ID!) { activity(filter: { jobId: $id }, first: 100) { nodes { kind jobId abandonedBy } } }`, { id: id.toString() })).activity.nodes;
+    const givenBack = await timeline(jobs.abandoned);
+    expect(givenBack.filter((e) => e.kind === "JobTimedOut").map((e) => e.abandonedBy?.toLowerCase())).to.deep.equal([given!.args.by.toLowerCase()]);
+    // The operator is not the provider: the field names who called, not whose job it was.
+    expect(given!.args.by.toLowerCase()).to.not.equal(given!.args.provider.toLowerCase());
+    const passed = await timeline(jobs.timedOut);
+    expect(passed.filter((e) => e.kind === "JobTimedOut").map((e) => e.abandonedBy)).to.deep.equal([null]);
+    const others = [...givenBack, ...passed].filter((e) => e.kind !== "JobTimedOut");
+    expect(others.length).to.be.greaterThan(0);
+    expect(others.every((e) => e.abandonedBy === null)).to.equal(true);
+  });
+
   it("gives the amount each event moved", async function () {
     const { env } = ctx();
     const staked = (await rows({ provider: env.summary.providers[0]!.address, categories: ["STAKE"] })).find((r) => r.kind === "Staked")!;

@@ -342,6 +342,23 @@ export async function checkJobs(ctx: CheckContext, m: Mismatches): Promise<Row[]
   return data.jobs;
 }
 
+/**
+ * Each TimedOut job has one JobTimedOutEvent, naming who gave the job back exactly as the chain's state does (the
+ * sender of its JobAbandoned transaction), and null for a job whose deadline passed: the feed tells them apart alone.
+ */
+export async function checkTimedOutEvents(ctx: CheckContext, m: Mismatches): Promise<void> {
+  const data = await query<{ jobTimedOutEvents: Row[] }>(
+    ctx,
+    `query($block: Block_height) { jobTimedOutEvents(first: 1000, block: $block) { job { id } abandonedBy } }`,
+  );
+  const timedOut = ctx.st.jobs.filter((j) => j.status === "TimedOut");
+  m.ids("JobTimedOutEvent (one per timed-out job)", timedOut.map((j) => String(j.id)), data.jobTimedOutEvents.map((e) => str(e.job as Row, "id")), ctx.at !== undefined);
+  for (const j of timedOut) {
+    const event = data.jobTimedOutEvents.find((e) => (e.job as Row).id === String(j.id));
+    m.record(`JobTimedOutEvent of job ${j.id}`, { abandonedBy: j.abandonedBy }, event);
+  }
+}
+
 // -------------------------------------------------------------------------------------------------------- protocol
 
 const PROTOCOL_FIELDS = `providerCount onlineProviderCount gpusTotal gpusInUse gpusFree gpusOnline gpusFreeOnline stakeTotal
@@ -1060,6 +1077,7 @@ export async function checkEverything(ctx: CheckContext, m: Mismatches): Promise
   await checkProviders(ctx, m);
   await checkActive(ctx, m);
   await checkJobs(ctx, m);
+  await checkTimedOutEvents(ctx, m);
   await checkProtocol(ctx, m);
   await checkAggregates(ctx, m);
   await checkThawRequests(ctx, m);
