@@ -613,11 +613,15 @@ export class Worker {
   private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
     let loaded: LoadedSpec;
     let now: bigint;
-    // Read on the chain's clock while it answers; in an outage the worker's own clock stands in for it.
-    const giveBackBy: SubmitDeadline = { chain: resultDeadline, localMs: Number(resultDeadline) * 1000 };
+    // Judged on the chain's clock while it answers; in an outage, on ours, set by the chain's time read here: a devnet's
+    // clock may run years ahead of ours (evm_increaseTime), so the deadline is no time on ours. Until that read, one
+    // round of tries, then the chain's clock alone.
+    const giveBackBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() };
     try {
       // First, so that jobs taken meanwhile cannot leave one we already hold without GPUs.
       const late = await this.waitForGpus(job, resultDeadline, signal);
+      const start = await this.retryWhileRunning({ jobId: job.jobId, step: "read the chain's time" }, () => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
+      giveBackBy.localMs = Date.now() + Number(resultDeadline - start) * 1000;
       if (late !== undefined) {
         await this.failExecution(job, tooLate(late), signal, giveBackBy);
         return;

@@ -1380,6 +1380,30 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("gives up giving back a resumed job through an outage once its result deadline has passed by the chain's clock, which runs years ahead of the worker's (a devnet's advanced time)", async () => {
+    // A devnet whose clock was moved on: its deadline, read as a time on the worker's clock, lies years away.
+    market.chainNow = BigInt(Math.floor(Date.now() / 1000)) + 10n * 365n * 86_400n;
+    // Accepted by an earlier run, a second before its deadline; this worker's executor refuses its kind.
+    const job = makeJob(1, { kind: "command" });
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1n });
+    source.inHand = [job];
+    // The node answers one read of its time, then goes down for good: no give-back gets through.
+    const answer = market.chainTime.bind(market);
+    let reads = 0;
+    market.chainTime = () => (++reads === 1 ? answer() : Promise.reject(refusedConnection()));
+    market.abandon = () => Promise.reject(refusedConnection());
+    const records: LogRecord[] = [];
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => records.some((record) => record.msg.startsWith("job not given back")));
+    expect(records.find((record) => record.msg.startsWith("job not given back"))?.fields).to.deep.include({ jobId: 1n, status: "Accepted", reason: "no enabled executor accepts command jobs" });
+    expect(eventsOf("job-failed", 1n)).to.have.length(1);
+    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
   it("leaves a failed job it could not give back (its result deadline passed first) to time out, logged as such", async () => {
     market.failBefore.abandon.push(() => new MarketRejectedError("abandon", 1n, "JobEscrowResultDeadlinePassed"));
     const records: LogRecord[] = [];
