@@ -38,7 +38,7 @@ import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, MarketRejectedError, storesJob } from "./market";
-import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
+import { collateralRefusal, inactiveReason, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 import { SpecFetchError, SpecUriError } from "./spec-fetch";
@@ -331,8 +331,7 @@ export class Worker {
     if (!record.registered) {
       throw new ProviderNotRegisteredError(this.options.provider);
     }
-    if (!record.active)
-      logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");
+    if (!record.active) logger.warn(`${inactiveReason(record)}; until then it takes no job`);
     if (gpus) {
       const mismatches = [
         gpus.model !== record.gpuModel ? `model ${gpus.model} here, ${record.gpuModel} registered` : undefined,

@@ -140,6 +140,7 @@ class InMemoryEscrow implements JobMarket {
   provider: ProviderRecord = {
     registered: true,
     active: true,
+    online: true,
     gpuModel: "rtx-4090-24gb",
     region: "eu-west",
     vramGiB: 24,
