@@ -768,13 +768,14 @@ export class Worker {
       ?.recordJob(jobId, result, this.options.escrow)
       .catch((error: unknown) => log.warn("cannot note the job of its result file, which will not be pruned", { error }));
 
-    let challengeDeadline: bigint;
+    let challengeDeadline: bigint | undefined;
     try {
       challengeDeadline = await this.submit(job, result, signal, submitBy);
     } catch (error) {
       this.fail(jobId, "submit", error);
       return;
     }
+    if (challengeDeadline === undefined) return;
     log.info("result submitted", { resultURI: result.resultURI, resultHash: result.resultHash, challengeDeadline });
     this.emit({
       type: "job-submitted",
@@ -963,12 +964,19 @@ export class Worker {
    * The result is computed: a job left unsubmitted has its collateral slashed at the result deadline, so an outage
    * longer than one round of retries is waited out, round after round, until that deadline has passed.
    */
-  private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
+  private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint | undefined> {
     const { market, logger } = this.options;
     const { jobId } = job;
+    // Whether a try failed where it may have landed (in transit, a receipt not seen): a revert did not submit.
+    let mayHaveLanded = false;
+    const attempt = () =>
+      market.submit(job, result.resultURI, result.resultHash).catch((error: unknown) => {
+        if (!(error instanceof MarketRejectedError)) mayHaveLanded = true;
+        throw error;
+      });
     for (;;) {
       try {
-        const receipt = await this.retry({ jobId, step: "submit" }, () => market.submit(job, result.resultURI, result.resultHash), signal);
+        const receipt = await this.retry({ jobId, step: "submit" }, attempt, signal);
         return receipt.challengeDeadline;
       } catch (rejection) {
         // Replaced: the state the chain holds under the id is another job's, and says nothing of this one.
@@ -985,7 +993,14 @@ export class Worker {
         const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
         const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
         if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
-          return state.challengeDeadline;
+          if (mayHaveLanded) return state.challengeDeadline;
+          // No submission of ours can have landed: another sender of the operator key (a second worker of this provider,
+          // which took the job up as a job in hand too) submitted its result, which stands; it settles the job.
+          logger.warn(
+            "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
+            { jobId, provider: this.options.provider, resultHash: result.resultHash },
+          );
+          return undefined;
         }
         throw rejection;
       }

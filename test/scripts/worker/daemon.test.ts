@@ -1642,6 +1642,32 @@ describe("worker job loop", () => {
     expect(market.count("accept")).to.equal(0);
   });
 
+  it("drops its result, with a warning and no submitted event, for a job in hand that a second worker of the provider submitted first", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    // The other worker, which took the job up at its own start, submits first: this worker's submission reverts.
+    market.failBefore.submit.push(() => {
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, challengeDeadline: market.chainNow + market.challengeWindow, resultDeadline: undefined });
+      return new MarketRejectedError("submit", 1n, "JobEscrowUnexpectedStatus");
+    });
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+    const running = subject.run();
+    await waitFor(() => logs.some((record) => record.msg.startsWith("a job's result was submitted for this provider by another sender")));
+    await subject.stop();
+    await running;
+    const warning = logs.find((record) => record.msg.startsWith("a job's result was submitted for this provider by another sender"));
+    expect(warning?.msg).to.equal(
+      "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
+    );
+    expect(warning?.fields).to.deep.include({ jobId: 1n, provider: PROVIDER });
+    expect(logs.some((record) => record.msg === "result submitted")).to.equal(false);
+    expect(eventsOf("job-submitted")).to.deep.equal([]);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.count("submit", 1n)).to.equal(1);
+  });
+
   it("forgets, logging its id, a job in hand whose id a restarted chain gives another client's job, instead of running that job as it", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
