@@ -262,7 +262,15 @@ export class ContractMarket implements JobMarket {
       pricePerGpuHour: record.pricePerGpuHour,
       completedJobs: Number(stats.completed),
       maxSlashRewardBps: Number(maxSlashRewardBps),
+      online: record.online,
+      stake: record.registered && record.online && !active ? await this.stakeAgainstMinimum(staking, record.gpuCount) : undefined,
     };
+  }
+
+  private async stakeAgainstMinimum(staking: IStaking, gpuCount: bigint): Promise<{ held: bigint; required: bigint }> {
+    const [stake, perGpu] = await Promise.all([staking.getStake(this.provider), staking.minStakePerGpu()]);
+    // Staking.hasMinimumStake's terms: what is thawing no longer counts.
+    return { held: stake.staked - stake.thawing, required: perGpu * gpuCount };
   }
 
   async operatorStatus(operator: string): Promise<OperatorStatus> {

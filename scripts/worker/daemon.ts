@@ -38,7 +38,7 @@ import { GpuAssignmentError, GpuPool, offeredGpuIds, withAssignedGpus } from "./
 import type { Logger } from "./logger";
 import { TierCode, tierCode } from "./ids";
 import { CandidateJob, ChallengeWindowOpenError, JobMarket, JobReplacedError, JobSource, JobState, JobStatus, MarketRejectedError, storesJob } from "./market";
-import { collateralRefusal, requirementRefusal, screenJob } from "./policy";
+import { collateralRefusal, inactiveReason, requirementRefusal, screenJob } from "./policy";
 import { RetryExhaustedError, RetryPolicy, abortReason, briefError, deadlineSignal, raceAbort, sleep, withRetry } from "./retry";
 import { LoadedSpec, SpecError } from "./spec";
 import { SpecFetchError, SpecUriError } from "./spec-fetch";
@@ -331,8 +331,7 @@ export class Worker {
     if (!record.registered) {
       throw new ProviderNotRegisteredError(this.options.provider);
     }
-    if (!record.active)
-      logger.warn("the provider is not active (offline or under-staked): jobs cannot be accepted yet");
+    if (!record.active) logger.warn(`${inactiveReason(record)}; until then it takes no job`);
     if (gpus) {
       const mismatches = [
         gpus.model !== record.gpuModel ? `model ${gpus.model} here, ${record.gpuModel} registered` : undefined,
@@ -613,11 +612,15 @@ export class Worker {
   private async resumeJob(job: CandidateJob, resultDeadline: bigint, signal: AbortSignal): Promise<void> {
     let loaded: LoadedSpec;
     let now: bigint;
-    // Read on the chain's clock while it answers; in an outage the worker's own clock stands in for it.
-    const giveBackBy: SubmitDeadline = { chain: resultDeadline, localMs: Number(resultDeadline) * 1000 };
+    // Judged on the chain's clock while it answers; in an outage, on ours, set by the chain's time read here: a devnet's
+    // clock may run years ahead of ours (evm_increaseTime), so the deadline is no time on ours. Until that read, one
+    // round of tries, then the chain's clock alone.
+    const giveBackBy: SubmitDeadline = { chain: resultDeadline, localMs: Date.now() };
     try {
       // First, so that jobs taken meanwhile cannot leave one we already hold without GPUs.
       const late = await this.waitForGpus(job, resultDeadline, signal);
+      const start = await this.retryWhileRunning({ jobId: job.jobId, step: "read the chain's time" }, () => this.options.market.chainTime(), signal, this.options.retry.maxDelayMs);
+      giveBackBy.localMs = Date.now() + Number(resultDeadline - start) * 1000;
       if (late !== undefined) {
         await this.failExecution(job, tooLate(late), signal, giveBackBy);
         return;
@@ -765,13 +768,14 @@ export class Worker {
       ?.recordJob(jobId, result, this.options.escrow)
       .catch((error: unknown) => log.warn("cannot note the job of its result file, which will not be pruned", { error }));
 
-    let challengeDeadline: bigint;
+    let challengeDeadline: bigint | undefined;
     try {
       challengeDeadline = await this.submit(job, result, signal, submitBy);
     } catch (error) {
       this.fail(jobId, "submit", error);
       return;
     }
+    if (challengeDeadline === undefined) return;
     log.info("result submitted", { resultURI: result.resultURI, resultHash: result.resultHash, challengeDeadline });
     this.emit({
       type: "job-submitted",
@@ -960,12 +964,19 @@ export class Worker {
    * The result is computed: a job left unsubmitted has its collateral slashed at the result deadline, so an outage
    * longer than one round of retries is waited out, round after round, until that deadline has passed.
    */
-  private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint> {
+  private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint | undefined> {
     const { market, logger } = this.options;
     const { jobId } = job;
+    // Whether a try failed where it may have landed (in transit, a receipt not seen): a revert did not submit.
+    let mayHaveLanded = false;
+    const attempt = () =>
+      market.submit(job, result.resultURI, result.resultHash).catch((error: unknown) => {
+        if (!(error instanceof MarketRejectedError)) mayHaveLanded = true;
+        throw error;
+      });
     for (;;) {
       try {
-        const receipt = await this.retry({ jobId, step: "submit" }, () => market.submit(job, result.resultURI, result.resultHash), signal);
+        const receipt = await this.retry({ jobId, step: "submit" }, attempt, signal);
         return receipt.challengeDeadline;
       } catch (rejection) {
         // Replaced: the state the chain holds under the id is another job's, and says nothing of this one.
@@ -982,7 +993,14 @@ export class Worker {
         const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
         const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
         if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
-          return state.challengeDeadline;
+          if (mayHaveLanded) return state.challengeDeadline;
+          // No submission of ours can have landed: another sender of the operator key (a second worker of this provider,
+          // which took the job up as a job in hand too) submitted its result, which stands; it settles the job.
+          logger.warn(
+            "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
+            { jobId, provider: this.options.provider, resultHash: result.resultHash },
+          );
+          return undefined;
         }
         throw rejection;
       }

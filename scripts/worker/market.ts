@@ -67,6 +67,13 @@ export interface ProviderRecord {
   registered: boolean;
   /** registry.isActive: registered, online and staked enough. */
   active: boolean;
+  /** The registry's online flag: with `active` false and this true, the stake is short (see `stake`). */
+  online: boolean;
+  /**
+   * Staking's minimum for the listed GPUs against the stake that counts for it (staked less thawing): read only for a
+   * provider online but not active, so that a skip names the shortfall (a slash, a thaw) and its way out.
+   */
+  stake?: { held: bigint; required: bigint };
   /** Decoded short ids (ids.ts decodeShortId); "" when not registered. */
   gpuModel: string;
   region: string;

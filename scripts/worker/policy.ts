@@ -46,7 +46,7 @@ export function requirementRefusal(job: CandidateJob, record: ProviderRecord, ch
   const lasting = (reason: string): Refusal => ({ reason, lasting: true });
   const passing = (reason: string): Refusal => ({ reason, lasting: false });
   // Inactive, the record may be stale (a relisting on its way): nothing is lasting yet.
-  if (!record.active) return passing("the provider is not active (offline or under-staked)");
+  if (!record.active) return passing(inactiveReason(record));
   // Too late to accept; the job's funds are the client's again through expireJob, without our transaction.
   if (chainTime > terms.acceptDeadline) return passing(`its acceptance deadline (${terms.acceptDeadline}) has passed`);
   if (record.operator !== ethers.ZeroAddress && job.client.toLowerCase() === record.operator.toLowerCase()) {
@@ -78,6 +78,17 @@ export function requirementRefusal(job: CandidateJob, record: ProviderRecord, ch
     return passing(`requires ${required.minCompletedJobs} completed jobs, we have ${record.completedJobs}`);
   }
   return undefined;
+}
+
+/** Why an inactive provider takes no job, and who can change it: the operator key can do neither. */
+export function inactiveReason(record: ProviderRecord): string {
+  if (!record.online) return "the provider is offline: the worker puts it online at start (provider.onlineAtStart), or `npx hardhat provider online` does";
+  if (record.stake === undefined || record.stake.held >= record.stake.required) return "the provider is not active (offline or under-staked)";
+  const { held, required } = record.stake;
+  return (
+    `the provider is under-staked: ${held} wei staked (less what is thawing), below the ${required} wei its ${record.gpuCount} listed GPUs need ` +
+    `(a slash or a thaw took it under): its owner adds at least ${required - held} wei with \`npx hardhat stake add\``
+  );
 }
 
 /** Staking.lock's check on acceptance: the collateral must fit in the provider's free stake. */

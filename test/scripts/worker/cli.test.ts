@@ -114,6 +114,7 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
       return {
         registered: true,
         active: true,
+        online: true,
         gpuModel: "rtx-4090-24gb",
         region: "eu-west",
         vramGiB: 24,

@@ -26,6 +26,7 @@ import {
   deployScenario,
   fund,
   registerProvider,
+  stake,
   thaw,
 } from "../../../scripts/scenario";
 import {
@@ -434,6 +435,20 @@ describe("the contract market's collateral quote, on the deployed contracts", fu
     expect((await market.getProvider()).maxSlashRewardBps).to.equal(10_000);
     await (await s.c.staking.connect(provider.signer).setMaxSlashRewardBps(2_000)).wait();
     expect((await market.getProvider()).maxSlashRewardBps).to.equal(2_000);
+  });
+
+  it("reads the stake against the listed GPUs' minimum for a provider online but not active, for a skip that names the shortfall", async () => {
+    expect(await market.getProvider()).to.deep.include({ active: true, online: true, stake: undefined });
+    // 200 of the 450 LAT thawing: 250 count, below the 300 the three GPUs need.
+    await thaw(s, provider.signer, parseEther("200"));
+    expect(await market.getProvider()).to.deep.include({
+      active: false,
+      online: true,
+      stake: { held: parseEther("250"), required: parseEther("300") },
+    });
+    // As before for the tests below: 450 LAT free again.
+    await stake(s, provider.signer, parseEther("200"), false);
+    expect(await market.getProvider()).to.deep.include({ active: true, stake: undefined });
   });
 
   it("reads the provider's operator key with its record, for skipping the jobs JobEscrow refuses as self-directed", async () => {

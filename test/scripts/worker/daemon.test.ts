@@ -140,6 +140,7 @@ class InMemoryEscrow implements JobMarket {
   provider: ProviderRecord = {
     registered: true,
     active: true,
+    online: true,
     gpuModel: "rtx-4090-24gb",
     region: "eu-west",
     vramGiB: 24,
@@ -1380,6 +1381,30 @@ describe("worker job loop", () => {
     await running;
   });
 
+  it("gives up giving back a resumed job through an outage once its result deadline has passed by the chain's clock, which runs years ahead of the worker's (a devnet's advanced time)", async () => {
+    // A devnet whose clock was moved on: its deadline, read as a time on the worker's clock, lies years away.
+    market.chainNow = BigInt(Math.floor(Date.now() / 1000)) + 10n * 365n * 86_400n;
+    // Accepted by an earlier run, a second before its deadline; this worker's executor refuses its kind.
+    const job = makeJob(1, { kind: "command" });
+    market.post(job);
+    Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1n });
+    source.inHand = [job];
+    // The node answers one read of its time, then goes down for good: no give-back gets through.
+    const answer = market.chainTime.bind(market);
+    let reads = 0;
+    market.chainTime = () => (++reads === 1 ? answer() : Promise.reject(refusedConnection()));
+    market.abandon = () => Promise.reject(refusedConnection());
+    const records: LogRecord[] = [];
+    const subject = worker(new GatedExecutor(store), { logger: createLogger("info", (record) => records.push(record)) });
+    const running = subject.run();
+    await waitFor(() => records.some((record) => record.msg.startsWith("job not given back")));
+    expect(records.find((record) => record.msg.startsWith("job not given back"))?.fields).to.deep.include({ jobId: 1n, status: "Accepted", reason: "no enabled executor accepts command jobs" });
+    expect(eventsOf("job-failed", 1n)).to.have.length(1);
+    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+    await subject.stop();
+    await running;
+  });
+
   it("leaves a failed job it could not give back (its result deadline passed first) to time out, logged as such", async () => {
     market.failBefore.abandon.push(() => new MarketRejectedError("abandon", 1n, "JobEscrowResultDeadlinePassed"));
     const records: LogRecord[] = [];
@@ -1615,6 +1640,32 @@ describe("worker job loop", () => {
     const subject = worker(executor);
     await runUntilResumedJobSubmitted(subject);
     expect(market.count("accept")).to.equal(0);
+  });
+
+  it("drops its result, with a warning and no submitted event, for a job in hand that a second worker of the provider submitted first", async () => {
+    const executor = new GatedExecutor(store);
+    executor.open();
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    // The other worker, which took the job up at its own start, submits first: this worker's submission reverts.
+    market.failBefore.submit.push(() => {
+      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, challengeDeadline: market.chainNow + market.challengeWindow, resultDeadline: undefined });
+      return new MarketRejectedError("submit", 1n, "JobEscrowUnexpectedStatus");
+    });
+    const logs: LogRecord[] = [];
+    const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+    const running = subject.run();
+    await waitFor(() => logs.some((record) => record.msg.startsWith("a job's result was submitted for this provider by another sender")));
+    await subject.stop();
+    await running;
+    const warning = logs.find((record) => record.msg.startsWith("a job's result was submitted for this provider by another sender"));
+    expect(warning?.msg).to.equal(
+      "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
+    );
+    expect(warning?.fields).to.deep.include({ jobId: 1n, provider: PROVIDER });
+    expect(logs.some((record) => record.msg === "result submitted")).to.equal(false);
+    expect(eventsOf("job-submitted")).to.deep.equal([]);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.count("submit", 1n)).to.equal(1);
   });
 
   it("forgets, logging its id, a job in hand whose id a restarted chain gives another client's job, instead of running that job as it", async () => {

@@ -11,6 +11,7 @@ const NOW = 1_000n;
 const RECORD: ProviderRecord = {
   registered: true,
   active: true,
+  online: true,
   gpuModel: "h100-80gb-hbm3",
   region: "us-east",
   vramGiB: 80,
@@ -175,6 +176,20 @@ describe("job selection policy", () => {
 
   it("skips every job while the provider is inactive", () => {
     expect(matchRequirements(job(), { ...RECORD, active: false }, NOW)).to.contain("not active");
+  });
+
+  it("names an offline provider's way back online when it skips a job", () => {
+    expect(matchRequirements(job(), { ...RECORD, active: false, online: false }, NOW)).to.equal(
+      "the provider is offline: the worker puts it online at start (provider.onlineAtStart), or `npx hardhat provider online` does",
+    );
+  });
+
+  it("names an under-staked provider's shortfall and the owner's stake add when it skips a job (a slash took it under the minimum)", () => {
+    const stake = { held: 199_991_666_666_666_666_666n, required: 200n * 10n ** 18n };
+    expect(matchRequirements(job(), { ...RECORD, active: false, stake }, NOW)).to.equal(
+      "the provider is under-staked: 199991666666666666666 wei staked (less what is thawing), below the 200000000000000000000 wei " +
+        "its 8 listed GPUs need (a slash or a thaw took it under): its owner adds at least 8333333333333334 wei with `npx hardhat stake add`",
+    );
   });
 
   it("calls a refusal lasting only when a change of listing, stake or config alone could lift it", () => {
