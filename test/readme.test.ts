@@ -17,11 +17,17 @@ const WORKER_README = path.join(__dirname, "..", "scripts", "worker", "README.md
 const GLOBAL_OPTIONS = new Set(["network", "show-stack-traces", "verbose", "config", "help", "max-memory", "tsconfig", "typecheck", "flamegraph"]);
 
 /**
+ * The options every task takes that the commands the tasks print (suggest, scripts/tasks/actions/shared.ts) put
+ * after the task's own, in this order: a README example shaped otherwise reads as another syntax.
+ */
+const COMMON_LAST = ["network", "deployment", "from"];
+
+/**
  * The task commands a README gives (`npx hardhat <area> <task> --option ...`), each up to the end of its code span,
- * table cell or line: what a reader pastes.
+ * table cell or line (a shell line continued with a backslash read on): what a reader pastes.
  */
 function taskCommands(markdown: string): string[] {
-  return [...markdown.matchAll(/npx hardhat ([a-z]+ [a-z-]+(?:[^`|\n])*)/g)].map((m) => m[1] as string);
+  return [...markdown.replace(/\\\n\s*/g, " ").matchAll(/npx hardhat ([a-z]+ [a-z-]+(?:[^`|\n])*)/g)].map((m) => m[1] as string);
 }
 
 function kebabToCamel(option: string): string {
@@ -100,7 +106,7 @@ describe("README.md", function () {
   for (const file of [README, WORKER_README]) {
     const name = path.relative(path.join(__dirname, ".."), file);
 
-    it(`${name}: every npx hardhat task command names a task and only options it takes${file === README ? ", and every option it requires" : ""}`, function () {
+    it(`${name}: every npx hardhat task command names a task and only options it takes${file === README ? ", and every option it requires" : ""}, with --network, --deployment and --from last`, function () {
       const commands = taskCommands(fs.readFileSync(file, "utf8")).filter((c) => !c.startsWith("run "));
       expect(commands.length).to.be.greaterThan(0);
       const wrong: string[] = [];
@@ -113,10 +119,13 @@ describe("README.md", function () {
           continue;
         }
         const given = new Set<string>();
-        for (const [, option] of command.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) {
-          if (!GLOBAL_OPTIONS.has(option!) && !(kebabToCamel(option!) in definition.paramDefinitions)) wrong.push(`${command}: ${area} ${taskName} has no --${option}`);
-          given.add(kebabToCamel(option!));
+        const options = [...command.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)].map((m) => m[1]!);
+        for (const option of options) {
+          if (!GLOBAL_OPTIONS.has(option) && !(kebabToCamel(option) in definition.paramDefinitions)) wrong.push(`${command}: ${area} ${taskName} has no --${option}`);
+          given.add(kebabToCamel(option));
         }
+        const printedOrder = [...options.filter((o) => !COMMON_LAST.includes(o)), ...COMMON_LAST.filter((o) => options.includes(o))];
+        if (options.join(" ") !== printedOrder.join(" ")) wrong.push(`${command}: --${COMMON_LAST.join(", --")} go after the task's options, in that order, as the tasks print them`);
         // A command pasted as shown must run: every option its task requires is given. The worker's README names tasks
         // in its prose (`npx hardhat stake add`) without the options, which the top-level README gives.
         if (command.startsWith("help ") || file !== README) continue;

@@ -144,7 +144,8 @@ export function printBanner(progress: Progress, input: BannerInput): void {
     const providerIndex = info.accounts.find((a) => a.address.toLowerCase() === info.worker?.provider.toLowerCase())?.index;
     p("  then post a job for it (a 256x256 matmul):");
     p(
-      `  ${reach.env}npx hardhat job create --network localhost${reach.deployment} --from ${client?.index ?? 15} --provider ${providerIndex ?? info.worker.provider} --max-price 0.5 --max-duration 10m --spec-file ${rel(info.specFile)}`,
+      // The common options last, as every command the tasks suggest has them.
+      `  ${reach.env}npx hardhat job create --provider ${providerIndex ?? info.worker.provider} --max-price 0.5 --max-duration 10m --spec-file ${rel(info.specFile)} --network localhost${reach.deployment} --from ${client?.index ?? 15}`,
     );
   }
   p();

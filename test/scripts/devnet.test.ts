@@ -867,7 +867,7 @@ describe("scripts/devnet", function () {
       // No command line that would reach port 8545 instead.
       for (const line of out.split("\n").filter((l) => l.includes("npx hardhat"))) expect(line).to.include("LOCAL_RPC_URL=http://127.0.0.1:9545 ");
     }
-    expect(banner(true)).to.match(/LOCAL_RPC_URL=http:\/\/127\.0\.0\.1:9545 npx hardhat job create --network localhost --from 15 --provider 7 /);
+    expect(banner(true)).to.match(/\n {2}LOCAL_RPC_URL=http:\/\/127\.0\.0\.1:9545 npx hardhat job create --provider 7 --max-price 0\.5 --max-duration 10m --spec-file \S+ --network localhost --from 15\n/);
     // On 8545 the localhost network needs nothing, unless this shell exported LOCAL_RPC_URL for another devnet.
     expect(banner(true, "http://127.0.0.1:8545")).to.include("Accounts (npx hardhat <task> --network localhost --from <#>):");
     const exported = banner(true, "http://127.0.0.1:8545", { LOCAL_RPC_URL: "http://127.0.0.1:9545" });

@@ -26,7 +26,7 @@ import {
   parseTimestamp,
 } from "../lib/parse";
 import type { TaskResult } from "../lib/run";
-import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest, accountOption, fromOption, rerun } from "./shared";
+import { actingProvider, actingProviderHints, createdJob, ensureAllowance, jobIdHints, jobStatusHints, readStake, registeredProviders, requireBalance, resolveDocument, signPermit, suggest, fromOption, rerun } from "./shared";
 import type { RegisteredProvider } from "./shared";
 
 const NO_REGION = `0x${"00".repeat(16)}`;
@@ -434,9 +434,9 @@ export interface NextAction {
   /** Unix time until which it is possible (absent: no limit). */
   until?: number;
   possibleNow: boolean;
-  /** Who must sign it (absent: anyone): the account, where one is known, and its role, for a placeholder where not. */
+  /** Who must sign it (absent: anyone): the account, where one is known (not an open job's provider), and its role, for a placeholder where not. */
   signer?: { role: "client" | "provider" | "arbitrator"; address: string | null };
-  /** The example command that runs it as pasted, once status has resolved the signer among the node's accounts. */
+  /** The example command that runs it, once status has resolved the signer's --from among the node's accounts. */
   command?: string;
 }
 
@@ -449,14 +449,17 @@ const REQUIRED_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * A next action as a command that works as pasted: the acting account's --from (its index where it is one of the
- * node's accounts, else a placeholder, as the default signer, account 0, would be refused) and its required options.
+ * A next action as a command to paste: its required options, and the acting account's --from as a refusal names it
+ * (fromOption: its index where it is one of the node's accounts, else its address, which signs once
+ * LATENT_PRIVATE_KEY holds its key; the default signer, account 0, would be refused). Only an account not known yet,
+ * whichever provider accepts an open job, is a placeholder.
  */
 async function nextCommand(ctx: DeploymentContext, jobId: bigint, n: NextAction): Promise<string> {
   const parts = [`${n.task} --job ${jobId}`];
   const required = REQUIRED_OPTIONS[n.task];
   if (required !== undefined) parts.push(required);
-  const from = n.signer === undefined ? undefined : ((await accountOption(ctx, n.signer.address)) ?? `<${n.signer.role} account>`);
+  const signer = n.signer;
+  const from = signer === undefined ? undefined : signer.address === null ? `<${signer.role} account>` : await fromOption(ctx, signer.address);
   return suggest(ctx, parts.join(" "), { from });
 }
 

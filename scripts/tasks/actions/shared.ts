@@ -5,11 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Wallet, ZeroAddress, getAddress, keccak256 } from "ethers";
+import { ZeroAddress, getAddress, keccak256 } from "ethers";
 import type { IJobEscrow } from "../../../typechain-types/contracts/jobs/JobEscrow";
 import type { IProviderRegistry } from "../../../typechain-types/contracts/registry/ProviderRegistry";
 import { JobStatus, signTokenPermit } from "../../scenario";
-import { PRIVATE_KEY_ENV, type DeploymentContext, type RevertHints, type TaskContext } from "../lib/context";
+import type { DeploymentContext, RevertHints, TaskContext } from "../lib/context";
 import { InputError, StateError } from "../lib/errors";
 import { formatLat } from "../lib/format";
 import { queryLogRange } from "../lib/logs";
@@ -420,32 +420,14 @@ function shellWord(text: string): string {
 }
 
 /**
- * What --from takes to sign as `address` in a refusal's command: accountOption's, else the address itself, which
- * signs once LATENT_PRIVATE_KEY holds its key (the --from refusal of an address the node lacks says so).
+ * What --from takes to sign as `address` in a suggested command: its index among the node's accounts, else the
+ * address itself, which signs where it is LATENT_PRIVATE_KEY's, or once that holds its key (the --from refusal of an
+ * address the node lacks says so).
  */
 export async function fromOption(ctx: DeploymentContext, address: string): Promise<string> {
-  return (await accountOption(ctx, address)) ?? address;
-}
-
-/**
- * What --from takes to sign as `address`: its index among the node's accounts, its address where it is
- * LATENT_PRIVATE_KEY's, else undefined (no account of this node signs as it: the caller names it with a placeholder).
- */
-export async function accountOption(ctx: DeploymentContext, address: string | null): Promise<string | undefined> {
-  if (address === null) return undefined;
   const wanted = getAddress(address);
-  const accounts = await ctx.hre.ethers.getSigners();
-  const index = accounts.findIndex((a) => getAddress(a.address) === wanted);
-  if (index >= 0) return String(index);
-  const key = process.env[PRIVATE_KEY_ENV]?.trim();
-  if (key !== undefined && key !== "") {
-    try {
-      if (new Wallet(key).address === wanted) return wanted;
-    } catch {
-      // Not a key: the task that signs with it says so; here it just signs as no one.
-    }
-  }
-  return undefined;
+  const index = (await ctx.hre.ethers.getSigners()).findIndex((a) => getAddress(a.address) === wanted);
+  return index >= 0 ? String(index) : wanted;
 }
 
 export interface ThawRequestView {

@@ -1,11 +1,14 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress, ZeroHash, formatEther, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { HDNodeWallet, ZeroAddress, ZeroHash, formatEther, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { ethers, network } from "hardhat";
 import { JobStatus, acceptJob, approveResult, cancelJob, createJob, expireJob, guardianPause, submitResult } from "../../../scripts/scenario";
 import { InputError, RevertError, StateError } from "../../../scripts/tasks/lib/errors";
 import type { JobView } from "../../../scripts/tasks/actions/job";
 import { ACCOUNT, literal, openJobFixture, pasted, task, taskFails, tasksProvidersFixture, tempFile, timeLeft, withAndWithoutAccounts, withRefusedLogs } from "./helpers";
+
+/** The mnemonic of Hardhat's default accounts, whose keys a test sets as LATENT_PRIVATE_KEY. */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
 const SPEC = '{"version":1,"kind":"matmul","params":{"n":64,"seed":"0x' + "11".repeat(32) + '","rounds":1}}';
 
@@ -803,7 +806,7 @@ describe("tasks: job", function () {
       expect(output).to.match(/\n  e\.g\. npx hardhat job accept --job 1 --network hardhat --deployment \S+ --from <provider account>$/m);
     });
 
-    it("the example next command of a client no account of the node signs for names the client as a placeholder", async function () {
+    it("the example next command of a client no account of the node signs for names the client's address, which works as pasted once LATENT_PRIVATE_KEY holds its key", async function () {
       const { s, file, job, h100, clients } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
       await submitResult(s, job, h100);
@@ -812,10 +815,16 @@ describe("tasks: job", function () {
       ethers.getSigners = async () => others;
       try {
         const { output } = await task(file, "job status", { job: job.jobId.toString() });
-        expect(output).to.match(/\n  e\.g\. npx hardhat job approve --job 1 --network hardhat --deployment \S+ --from <client account>$/m);
+        const example = pastedExample(output);
+        expect(example).to.deep.equal({ name: "job approve", args: { job: job.jobId.toString(), from: clients[0]!.address } });
+        // As a refusal's command does: the address signs once the key is set, where an index or a placeholder would not.
+        process.env.LATENT_PRIVATE_KEY = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${ACCOUNT.client0}`).privateKey;
+        await task(file, example.name, example.args);
       } finally {
         ethers.getSigners = getSigners;
+        delete process.env.LATENT_PRIVATE_KEY;
       }
+      expect((await statusOf(file, job.jobId)).status).to.equal("Completed");
     });
 
     it("an accepted job may be given back by its provider until its result deadline", async function () {
@@ -929,15 +938,18 @@ describe("tasks: job", function () {
       expect(capped.output).to.equal(whole.output);
     });
 
-    it("runs with no account configured (a public RPC with no key), printing what it prints with one but the signer to fill in", async function () {
+    it("runs with no account configured (a public RPC with no key), printing what it prints with one but the signer by its address", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
       const { withAccounts, without } = await withAndWithoutAccounts<JobView>(file, "job status", { job: job.jobId.toString() });
-      // No account of this node signs as the provider: the example names it as a placeholder instead of an index.
-      const unsigned = (text: string) => text.replace(new RegExp(`--from ${ACCOUNT.h100}(?=\n|"|$)`), "--from <provider account>");
+      // No account of this node signs as the provider: the example names it by its address instead of its index.
+      const unsigned = (text: string) => text.replace(new RegExp(`--from ${ACCOUNT.h100}(?=\n|"|$)`), `--from ${h100.address}`);
       const json = (view: JobView) => JSON.stringify(view, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+      expect(withAccounts.output).to.match(new RegExp(`  e\\.g\\. npx hardhat job submit --job 1 --result-file <file> --network hardhat --deployment \\S+ --from ${ACCOUNT.h100}$`, "m"));
       expect(json(without.result)).to.equal(unsigned(json(withAccounts.result)));
-      expect(without.output).to.equal(unsigned(withAccounts.output)).and.to.match(/^Job 1: Accepted\n(.|\n)*  e\.g\. npx hardhat job submit --job 1 --result-file <file> --network hardhat --deployment \S+ --from <provider account>$/m);
+      expect(without.output)
+        .to.equal(unsigned(withAccounts.output))
+        .and.to.match(new RegExp(`^Job 1: Accepted\\n(.|\\n)*  e\\.g\\. npx hardhat job submit --job 1 --result-file <file> --network hardhat --deployment \\S+ --from ${h100.address}$`, "m"));
     });
 
     it("prints JSON with amounts in wei", async function () {
