@@ -1066,15 +1066,16 @@ function jobCreateCommand(p, network, tasks) {
   // A devnet on another chain port than 8545 (Deployment.tasks): without these the task reaches whatever listens on
   // 8545, or finds no record. A URL that may hold a key is not published: the user sets the gateway's --rpc-url.
   const rpcUrl = tasks?.localRpcUrl ?? (tasks?.localRpcUrlWithheld ? "<the gateway's --rpc-url>" : null);
+  // The task's own options, then the common ones last, in the order every command the tasks print has them.
   const options = [
-    ["--network", network ?? "<network>"],
-    ...(tasks?.deploymentFile ? [["--deployment", tasks.deploymentFile]] : []),
-    ["--from", "<your account>"],
     ["--provider", p.address],
     ["--gpus", String(gpus)],
     ["--max-price", p.pricePerGpuHour.lat],
     ["--max-duration", taskDuration(seconds)],
     ["--spec-file", "<your job spec>"],
+    ["--network", network ?? "<network>"],
+    ...(tasks?.deploymentFile ? [["--deployment", tasks.deploymentFile]] : []),
+    ["--from", "<your account>"],
   ];
   // Each flag with its value in a span of its own (styles.css): a line breaks between options, or inside a value too
   // long for it, never after a flag's "--" nor between a flag and its value.

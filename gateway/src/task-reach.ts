@@ -1,5 +1,5 @@
 // How this repository's Hardhat tasks (scripts/tasks) reach the deployment the gateway serves, for the commands the
-// dashboard shows (`npx hardhat job create --network localhost ...`): what `npm start` prints in front of `npx
+// dashboard shows (`npx hardhat job create ... --network localhost`): what `npm start` prints in front of `npx
 // hardhat` and after `--network localhost` (scripts/devnet/report.ts), from what the gateway was started with.
 import * as path from "node:path";
 import { redactUrl } from "../../subgraph/indexer/redact";

@@ -681,7 +681,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       const address = wideProviders()[0]!.address as string;
       expect(await page.textContent("[data-testid=provider-view-job-create]")).to.equal(
-        `npx hardhat job create --network localhost --from <your account> --provider ${address} --gpus 2 --max-price 2.63 --max-duration 90m --spec-file <your job spec>`,
+        `npx hardhat job create --provider ${address} --gpus 2 --max-price 2.63 --max-duration 90m --spec-file <your job spec> --network localhost --from <your account>`,
       );
     } finally {
       providersAnswer = null;
@@ -699,8 +699,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.setViewportSize({ width: 320, height: 844 });
       const address = wideProviders()[0]!.address as string;
       expect(await page.textContent("[data-testid=provider-view-job-create]")).to.equal(
-        "LOCAL_RPC_URL=http://127.0.0.1:35345 npx hardhat job create --network localhost --deployment /tmp/latent-devnet/deployments/localhost.json " +
-          `--from <your account> --provider ${address} --gpus 1 --max-price 2.63 --max-duration 1h --spec-file <your job spec>`,
+        `LOCAL_RPC_URL=http://127.0.0.1:35345 npx hardhat job create --provider ${address} --gpus 1 --max-price 2.63 --max-duration 1h ` +
+          "--spec-file <your job spec> --network localhost --deployment /tmp/latent-devnet/deployments/localhost.json --from <your account>",
       );
       const [width, room] = await page.$eval("[data-testid=provider-view-job-create]", (code) => [code.scrollWidth, code.clientWidth]);
       expect(width, `the command is ${width}px wide in ${room}px`).to.be.at.most(room!);
@@ -717,7 +717,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const page = await pageWithProviderView(() => view);
     try {
       expect(await page.textContent("[data-testid=provider-view-job-create]")).to.match(
-        /^LOCAL_RPC_URL=<the gateway's --rpc-url> npx hardhat job create --network localhost --from <your account> /,
+        /^LOCAL_RPC_URL=<the gateway's --rpc-url> npx hardhat job create --provider 0x[0-9a-fA-F]{40} .* --network localhost --from <your account>$/,
       );
     } finally {
       providersAnswer = null;
