@@ -158,8 +158,8 @@ export function cursorExpired(blockNumber: number, detail: string): GraphQLError
 /**
  * A cursor whose block is above the index's head (`head`, null where the source could not say). A cursor the gateway
  * issued gets there only if the index went back since (a reorganisation, a rebuilt database); a forged one gets
- * there at will. Nothing a cursor carries tells the two apart (its hash is of a block the index no longer has, and a
- * forger can copy a real one's), so both are expired and the message names both.
+ * there at will. Nothing a cursor carries tells the two apart (its hash is of a block the index no longer has; one
+ * that copies a real block's hash is cursorBlockMismatch), so both are expired and the message names both.
  */
 export function cursorAboveHead(blockNumber: number, head: number | null): GraphQLError {
   const where = head === null ? "above the index's head (which it could not read)" : `above the index's head, block ${head}`;
@@ -167,6 +167,20 @@ export function cursorAboveHead(blockNumber: number, head: number | null): Graph
     `after: the cursor reads block ${blockNumber}, ${where}: either the index went back since the cursor was issued ` +
       "(a reorganisation, or its database was rebuilt), or this gateway did not issue it; start again without `after`",
     { extensions: { code: ErrorCode.CursorExpired, argument: "after", blockNumber } },
+  );
+}
+
+/**
+ * A cursor whose block number is not that of the block its hash names (`read`, as the source resolved the hash): the
+ * gateway writes both from one block, and a reorganisation changes which block a number names, never a hash's
+ * number, so the cursor was edited. Read by its hash, the page would report the edited number beside another
+ * block's rows.
+ */
+export function cursorBlockMismatch(blockNumber: number, blockHash: string, read: number): GraphQLError {
+  return badUserInput(
+    "after",
+    `the cursor names block ${blockNumber} but carries the hash of block ${read}: this gateway did not issue it; start again without \`after\``,
+    { value: blockNumber, blockNumber, blockHash, hashBlockNumber: read },
   );
 }
 

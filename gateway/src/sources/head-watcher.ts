@@ -350,22 +350,23 @@ export class HeadWatcher {
    * the error, so the gateway serves that block's state instead of failing every query. The failing block is the
    * status API's (graph-node), else the source's own (the embedded indexer, which has none): both are served alike.
    * `_meta` at a block number names no hash, time or parent hash (graph-node's rule, which the embedded indexer
-   * keeps), so that block is asked by hash where the hash is known: the embedded indexer keeps the pointers of the
-   * blocks in its reorg window, and the failing head's parent hash is the hash of the block below it. graph-node is
-   * asked by number: that it answers `_meta` by hash below a failed head is not shown.
+   * keeps), so that block is asked by hash where the hash is known: the failing head's parent hash (`_meta`'s, graph-node
+   * v0.35 on) is the hash of the block below it. graph-node answers `_meta` at a hash of a failed deployment as at any
+   * other (it checks only that the block is at most its head and in its block cache), the embedded indexer for the
+   * blocks of its reorg window; else the block is asked by number.
    */
   private async lastWholeBlock(meta: MetaEntity, signal: AbortSignal): Promise<MetaEntity> {
     const embedded = this.source.deploymentHealth === undefined;
     const failedAt = embedded ? (this.source.failedBlock?.() ?? null) : this.failedAt;
     if (failedAt === null || failedAt === 0 || meta.block.number < failedAt) return meta;
     const fields = this.sourceHasParentHash ? META_FIELDS : META_FIELDS_WITHOUT_PARENT;
-    const parentHash = embedded && meta.block.number === failedAt ? (meta.block.parentHash ?? null) : null;
+    const parentHash = meta.block.number === failedAt ? (meta.block.parentHash ?? null) : null;
     if (parentHash !== null) {
       try {
         const below = (await this.ask(`{ _meta(block: { hash: "${parentHash}" }) { ${fields} } }`, signal))._meta;
         if (below.block.number === failedAt - 1) return below;
       } catch (error) {
-        // A pointer the indexer no longer keeps: the block is read by number, as graph-node's.
+        // A pointer the indexer no longer keeps, a block graph-node's cache lacks: the block is read by number.
         if (!(error instanceof SourceError) || error instanceof SourceRequestAbortedError) throw error;
       }
     }

@@ -1,6 +1,6 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
-import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorExpired, type BlockGone } from "../errors";
+import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorBlockMismatch, cursorExpired, type BlockGone } from "../errors";
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
@@ -172,6 +172,18 @@ interface BlockClause {
 const LATEST: BlockClause = { variable: "", argument: "" };
 const PINNED: BlockClause = { variable: ", $block: Block_height", argument: ", block: $block" };
 
+/** The response key of the block a cursor's hash names, asked beside the read (withCursorCheck). */
+const CURSOR_BLOCK = "cursorBlock";
+
+/**
+ * `query` (one operation) asking also for the number of the block `$block` names: graph-node and the embedded indexer
+ * both answer `_meta` at a `{ hash }` with that block's number, in the same request and so at no extra round trip.
+ * Aliased, so that it never merges with a `_meta` the query asks for itself.
+ */
+function withCursorCheck(query: string): string {
+  return query.replace(/\}\s*$/, `  ${CURSOR_BLOCK}: _meta(block: $block) { block { number } }\n      }`);
+}
+
 export interface NestedListArgs {
   first: number;
   where?: Where;
@@ -264,9 +276,14 @@ export class SubgraphReader {
    */
   private async requestAt<TData>(query: (clause: BlockClause) => string, variables: Record<string, unknown>, at: ReadAt | undefined): Promise<TData> {
     if (at === undefined) return this.source.request<TData>(query(LATEST), variables, { signal: this.signal });
-    const block = at.byHash && at.block.hash !== null ? { hash: at.block.hash } : { number: at.block.number };
+    const hash = at.byHash ? at.block.hash : null;
+    const block = hash !== null ? { hash } : { number: at.block.number };
+    // A cursor read by hash would otherwise report its own number, whatever block the hash names (cursorBlockMismatch).
+    const checked = hash !== null && at.fromCursor === true;
+    let data: TData & { [CURSOR_BLOCK]?: { block: { number: number } } };
     try {
-      return await this.source.request<TData>(query(PINNED), { ...variables, block }, { signal: this.signal });
+      const text = checked ? withCursorCheck(query(PINNED)) : query(PINNED);
+      data = await this.source.request<typeof data>(text, { ...variables, block }, { signal: this.signal });
     } catch (error) {
       const gone = error instanceof SourceError ? BLOCK_GONE.find(([pattern]) => pattern.test(error.detail))?.[1] : undefined;
       if (gone === "aboveHead" && at.fromCursor === true) throw cursorAboveHead(at.block.number, await this.headNumber());
@@ -274,6 +291,10 @@ export class SubgraphReader {
       if (gone !== undefined) throw new BlockNotServedError(at.block, gone, { cause: error });
       throw error;
     }
+    if (!checked) return data;
+    const { [CURSOR_BLOCK]: named, ...rest } = data;
+    if (hash !== null && named !== undefined && named.block.number !== at.block.number) throw cursorBlockMismatch(at.block.number, hash, named.block.number);
+    return rest as TData;
   }
 
   /** The index's head block number, for the message of a cursor above it; null where the source cannot say. */

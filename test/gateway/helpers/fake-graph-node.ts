@@ -1,6 +1,7 @@
 // A graph-node on 127.0.0.1 serving one deployment, answering as graph-node does: the subgraph endpoint answers `_meta`
 // (block 40, with `hasIndexingErrors` counting only the non-fatal errors: graph-node counts errors at or below the
-// head, and a fatal one is above it), and its index node's status API (`/graphql`, port 8030 on a real one) answers
+// head, and a fatal one is above it; at a block number with no hash, time or parent hash; at the hash of a block up to
+// its head with that block), and its index node's status API (`/graphql`, port 8030 on a real one) answers
 // `indexingStatuses` with what `status` holds at the time of the request.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -54,11 +55,15 @@ export async function fakeGraphNode(deployment: string, status: DeploymentStatus
       if (request.query.includes("_meta")) {
         // A deterministic failure moves graph-node's head onto the failing block (core/src/subgraph/runner.rs).
         const failing = node.status.fatalError?.deterministic === true ? node.status.fatalError.block : null;
-        const at = /_meta\(block: \{ number: (\d+) \}\)/.exec(request.query);
-        const head = at !== null ? Number(at[1]) : failing === null ? 40 : Number(failing.number);
-        const block = { number: head, hash: hash(head), timestamp: 1000 + head, parentHash: hash(head - 1) };
-        reply({ data: { _meta: { block, hasIndexingErrors: node.status.nonFatalErrors.length > 0, deployment } } });
-        return;
+        const head = failing === null ? 40 : Number(failing.number);
+        const meta = (block: Record<string, unknown>) => reply({ data: { _meta: { block, hasIndexingErrors: node.status.nonFatalErrors.length > 0, deployment } } });
+        const byNumber = /_meta\(block: \{ number: (\d+) \}\)/.exec(request.query);
+        // By number graph-node looks no hash up, so it names no hash, time or parent hash (locate_blocks, lookup_meta).
+        if (byNumber !== null) return meta({ number: Number(byNumber[1]), hash: null, timestamp: null, parentHash: null });
+        const byHash = /_meta\(block: \{ hash: "0x([0-9a-f]{64})" \}\)/.exec(request.query);
+        const number = byHash === null ? head : parseInt(byHash[1]!, 16);
+        if (number > head) return reply({ errors: [{ message: "Failed to decode `block.hash` value: `no block with that hash found`" }] });
+        return meta({ number, hash: hash(number), timestamp: 1000 + number, parentHash: hash(number - 1) });
       }
       if (node.queryErrors !== null) {
         reply({ errors: node.queryErrors.map((message) => ({ message })) });
@@ -79,7 +84,8 @@ export async function fakeGraphNode(deployment: string, status: DeploymentStatus
 /**
  * A graph-node whose subgraph stopped at block 41 on a fatal error, and only the status API says `health: failed`.
  * `_meta` is block 41 when the error is deterministic (the head moves onto the failing block, its writes discarded),
- * else block 40; `_meta(block: { number })` answers that block. `deterministic`: false for an error graph-node retries itself (the node's or the store's, not the
+ * else block 40; `_meta(block: { number })` answers that block, without its hash, and `_meta(block: { hash })` the
+ * block of that hash (with its parent hash: graph-node v0.35 on). `deterministic`: false for an error graph-node retries itself (the node's or the store's, not the
  * subgraph's).
  */
 export function failedGraphNode(fatalError = "Mapping aborted at src/jobs.ts, line 12: boom", deterministic = true): Promise<FakeGraphNode> {

@@ -146,11 +146,22 @@ const FIELDS: PagedField[] = [
 ];
 
 describeEachSource("cursors a paged field cannot continue", (ctx) => {
+  /** The block a first page reads now (the head), as its cursors carry it: [number, hash]. */
+  let real: [number, string] | null = null;
+  before(async function () {
+    const { body } = await ctx().client.request("{ providers(first: 1) { pageInfo { endCursor } } }");
+    const endCursor = (body.data as { providers: { pageInfo: { endCursor: string } } }).providers.pageInfo.endCursor;
+    const parts = JSON.parse(Buffer.from(endCursor, "base64url").toString("utf8")) as unknown[];
+    real = [parts[3] as number, parts[4] as string];
+  });
+
   for (const field of FIELDS) {
     it(`${field.name}: refused with BAD_USER_INPUT or CURSOR_EXPIRED naming \`after\``, async function () {
       const { env, client } = ctx();
       const { tag, keys, id } = field;
       const bound = field.bound(env);
+      if (real === null) throw new Error("no first page read");
+      const [realNumber, realHash] = real;
       const cases: Record<string, [string, string]> = {
         "text that is not a cursor": ["%%not a cursor%%", "BAD_USER_INPUT"],
         "JSON that is not a cursor": [Buffer.from('{"after":1}').toString("base64url"), "BAD_USER_INPUT"],
@@ -160,6 +171,9 @@ describeEachSource("cursors a paged field cannot continue", (ctx) => {
         "a block number past the source's Int": [boundCursor(tag, bound, [keys, id, 2 ** 40, null, null]), "BAD_USER_INPUT"],
         "a block above the index's head": [boundCursor(tag, bound, [keys, id, FAR_BLOCK, null, null]), "CURSOR_EXPIRED"],
         "a block hash the source does not know": [boundCursor(tag, bound, [keys, id, FAR_BLOCK, UNKNOWN_HASH, null]), "CURSOR_EXPIRED"],
+        // Edited numbers that keep a real block's hash: read by the hash, the page reported the edited number.
+        "a real block's hash under a number past the head": [boundCursor(tag, bound, [keys, id, FAR_BLOCK, realHash, null]), "BAD_USER_INPUT"],
+        "a real block's hash under a number below it": [boundCursor(tag, bound, [keys, id, realNumber - 1, realHash, null]), "BAD_USER_INPUT"],
         // Block 0 is before every row: a page that answered empty there skipped the check.
         "a cursor issued for other arguments": [boundCursor(tag, { other: 1 }, [keys, id, 0, null, null]), "BAD_USER_INPUT"],
         // Continued at the latest block, it could skip or repeat rows whose sort key changed since its page.

@@ -8,6 +8,7 @@ import { HeadWatcher, type IndexedHead } from "../../../gateway/src/sources/head
 import { HttpSubgraphSource } from "../../../gateway/src/sources/http-source";
 import type { SourceKind, SourceRequestOptions, SubgraphSource, Variables } from "../../../gateway/src/sources/source";
 import { waitUntil } from "../../helpers/wait";
+import { failedGraphNode } from "../helpers/fake-graph-node";
 
 /** A source whose `_meta` block is whatever the test sets. */
 class MetaSource implements SubgraphSource {
@@ -350,5 +351,21 @@ describe("the head watcher of an embedded index that failed", function () {
     const head = await new HeadWatcher(source, { logger: silentLogger }).refresh();
     expect(head).to.include({ number: 9, hash: null, timestamp: null, hasIndexingErrors: true });
     expect(source.asked).to.deep.equal(["{ _meta", '{ _meta(block: { hash: "0x09" })', "{ _meta(block: { number: 9 })"]);
+  });
+});
+
+describe("the head watcher of a graph-node deployment that failed deterministically", function () {
+  it("serves the block before the failing one by its hash, the failing head's parent hash, with its time and parent hash", async function () {
+    // The status API says the deployment failed at block 41, where graph-node moved its head.
+    const node = await failedGraphNode();
+    try {
+      const source = new HttpSubgraphSource({ url: node.subgraphUrl, statusUrl: node.statusUrl });
+      const head = await new HeadWatcher(source, { logger: silentLogger }).refresh();
+      const hashOf = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+      expect(head).to.include({ number: 40, hash: hashOf(40), parentHash: hashOf(39), timestamp: 1040, hasIndexingErrors: true });
+      await source.close();
+    } finally {
+      await node.close();
+    }
   });
 });

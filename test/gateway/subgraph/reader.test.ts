@@ -1,5 +1,5 @@
 // How the reader answers when the block it reads at is gone: the client's cursor expired, or the block a first page
-// read was replaced before what is nested under its rows was read.
+// read was replaced before what is nested under its rows was read; and a cursor whose number is not its hash's block's.
 import { expect } from "chai";
 import { GraphQLError } from "graphql";
 import * as http from "node:http";
@@ -105,5 +105,60 @@ describe("subgraph reader at a block that is gone", function () {
     const failure: unknown = await reader.slashesOfProviders(["0x01"], { first: 5 }, readAtOf(page.rows[0]!)).catch((e: unknown) => e);
     expect(failure).to.be.instanceOf(SourceError);
     expect((failure as SourceError).detail).to.contain("block 7");
+  });
+});
+
+/** Knows one block, 192, by BLOCK_HASH: answers a read at it, and `_meta` at it with its number, as graph-node does. */
+class OneBlockSource implements SubgraphSource {
+  readonly kind: SourceKind = "subgraphUrl";
+  readonly asked: string[] = [];
+  async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
+    this.asked.push(query);
+    expect(variables.block).to.deep.equal({ hash: BLOCK_HASH });
+    const meta = /(\w+): _meta\(block: \$block\)/.exec(query)?.[1];
+    return { providers: [{ id: "0x01" }], ...(meta === undefined ? {} : { [meta]: { block: { number: 192 } } }) } as TData;
+  }
+  async close(): Promise<void> {}
+}
+
+describe("subgraph reader at a cursor's block", function () {
+  const pageAt = (number: number, fromCursor: boolean) =>
+    new SubgraphReader(new OneBlockSource()).providerPage({
+      where: {},
+      orderBy: "id",
+      orderDirection: "asc",
+      first: 1,
+      at: { block: { number, hash: BLOCK_HASH }, byHash: true, fromCursor },
+    });
+
+  for (const forged of [99_999, 150]) {
+    it(`refuses with BAD_USER_INPUT a cursor whose number (${forged}) is not that of the block its hash names (192)`, async function () {
+      const failure: unknown = await pageAt(forged, true).catch((e: unknown) => e);
+      expect(failure).to.be.instanceOf(GraphQLError);
+      expect((failure as GraphQLError).extensions).to.deep.equal({
+        code: "BAD_USER_INPUT",
+        argument: "after",
+        value: forged,
+        blockNumber: forged,
+        blockHash: BLOCK_HASH,
+        hashBlockNumber: 192,
+      });
+      expect((failure as GraphQLError).message).to.equal(
+        `after: the cursor names block ${forged} but carries the hash of block 192: this gateway did not issue it; start again without \`after\``,
+      );
+    });
+  }
+
+  it("reads a cursor whose number is its hash's block's, answering the rows alone", async function () {
+    const page = await pageAt(192, true);
+    expect(page).to.deep.equal({ rows: [{ id: "0x01" }], block: { number: 192, hash: BLOCK_HASH } });
+  });
+
+  it("asks no block number beside a read by hash that no cursor named (a head the gateway read itself)", async function () {
+    const source = new OneBlockSource();
+    const at = { block: { number: 192, hash: BLOCK_HASH }, byHash: true, fromCursor: false };
+    await new SubgraphReader(source).providerPage({ where: {}, orderBy: "id", orderDirection: "asc", first: 1, at });
+    expect(source.asked).to.have.length(1);
+    expect(source.asked[0]).not.to.contain("_meta");
   });
 });
