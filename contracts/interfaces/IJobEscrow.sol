@@ -243,6 +243,11 @@ interface IJobEscrow is IGoverned, ITokenRecovery {
     /// @notice `client` posted `jobId` and is `provider` or its operator: a self-directed job, whose timeout would pay
     ///         the provider's own slashed collateral back to it, an exit from stake that skips the thawing period.
     error JobEscrowSelfDirectedJob(uint256 jobId, address client, address provider);
+    /// @notice `client` posts a job directed at itself (`targetProvider`), which `acceptJob` would refuse as
+    ///         `JobEscrowSelfDirectedJob`, leaving the escrow held until a cancel or the acceptance deadline. A job
+    ///         directed at a provider whose operator is `client` is refused only at acceptance: an operator can change
+    ///         after posting, and reading it here would cost every directed job a registry call.
+    error JobEscrowSelfDirectedTarget(address client);
     /// @notice The provider's `price` per GPU-hour is above the job's `maxPricePerGpuHour`.
     error JobEscrowPriceAboveMax(uint96 price, uint96 maxPricePerGpuHour);
     /// @notice `jobId`'s result deadline `resultDeadline` has passed (`submitResult`; `abandonJob`, where `claimTimeout`

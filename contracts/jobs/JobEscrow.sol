@@ -552,6 +552,8 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
     function _createJob(JobTerms calldata terms, string calldata specURI) private returns (uint256 jobId) {
         pauseGuardian.requireNotPaused();
         uint256 escrowed = _validateTerms(terms, specURI);
+        address target = terms.targetProvider;
+        if (target == msg.sender) revert JobEscrowSelfDirectedTarget(msg.sender);
 
         // Cannot overflow: one increment per job, each a paid transaction; 2^64 is out of reach.
         unchecked {
@@ -561,14 +563,14 @@ contract JobEscrow is Governed, ReentrancyGuardTransient, TokenRecovery, IJobEsc
         Job storage job = _jobs[jobId];
         job.client = msg.sender;
         job.escrowed = uint96(escrowed);
-        job.provider = terms.targetProvider;
+        job.provider = target;
         job.status = JobStatus.Open;
         job.deadline = uint40(terms.acceptDeadline);
         job.termsHash = _hashTerms(terms);
         job.gpuCount = terms.requirements.gpuCount;
         job.maxDuration = terms.maxDuration;
 
-        emit JobCreated(jobId, msg.sender, terms.targetProvider, terms, specURI, escrowed);
+        emit JobCreated(jobId, msg.sender, target, terms, specURI, escrowed);
         token.safeTransferFrom(msg.sender, address(this), escrowed);
     }
 

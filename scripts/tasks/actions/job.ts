@@ -200,6 +200,13 @@ async function requireListed(ctx: TaskContext, args: CreateArgs, requirements: I
   if (target !== ZeroAddress) {
     const listing = await ctx.c.registry.getProvider(target);
     if (!listing.registered) throw new InputError("--provider", `${target} is not a registered provider: no job directed at it can be accepted`);
+    // The escrow refuses the first when posted (JobEscrowSelfDirectedTarget) and the second only at acceptance
+    // (JobEscrowSelfDirectedJob), its escrow held meanwhile: a timeout would pay the provider its own slashed stake.
+    const me = ctx.address.toLowerCase();
+    if (target.toLowerCase() === me || listing.operator.toLowerCase() === me) {
+      const who = target.toLowerCase() === me ? `${target} is the signer` : `${target}'s operator is the signer ${ctx.address}`;
+      throw new InputError("--provider", `${who}: the escrow refuses a provider a job that it or its operator posted (its timeout would pay the provider its own slashed stake)`);
+    }
     const unmet = wanted.find((r) => !r.meets(listing));
     if (unmet !== undefined) {
       throw new InputError(unmet.option, `provider ${target} lists ${unmet.has(listing)}, not ${unmet.wanted}: no job for it directed at that provider can be accepted`);

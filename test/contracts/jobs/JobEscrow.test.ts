@@ -252,6 +252,13 @@ describe("JobEscrow", function () {
       });
     }
 
+    it("refuses a job directed at its own poster, which no acceptance could take", async function () {
+      const w = await loadFixture(providersFixture);
+      const poster = w.clients[0]!.address;
+      const terms = await makeTerms(w.s, { targetProvider: poster });
+      await expectCreateRevert(w, terms, "ipfs://x", "JobEscrowSelfDirectedTarget", [poster]);
+    });
+
     it("fails without allowance", async function () {
       const w = await loadFixture(providersFixture);
       const terms = await makeTerms(w.s);
@@ -282,6 +289,18 @@ describe("JobEscrow", function () {
         w.c.jobEscrow,
         "JobCreated",
       );
+    });
+    it("refuses a job directed at its own poster, leaving the permit unused", async function () {
+      const w = await loadFixture(providersFixture);
+      const client = w.clients[1]!;
+      const terms = await makeTerms(w.s, { targetProvider: client.address });
+      const escrow = await w.c.jobEscrow.getAddress();
+      const deadline = BigInt((await time.latest()) + 600);
+      const sig = await signPermit(w.s, client, escrow, cost(MAX_PRICE, 1n, 3600n), deadline);
+      await expect(w.c.jobEscrow.connect(client).createJobWithPermit(terms, "ipfs://x", deadline, sig.v, sig.r, sig.s))
+        .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowSelfDirectedTarget")
+        .withArgs(client.address);
+      expect([await w.c.token.nonces(client.address), await w.c.token.allowance(client.address, escrow)]).to.deep.equal([0n, 0n]);
     });
   });
 

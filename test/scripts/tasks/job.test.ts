@@ -90,6 +90,36 @@ describe("tasks: job", function () {
       expect(await c.token.allowance(clients[0]!.address, escrow)).to.equal(allowance);
     });
 
+    it("refuses a --provider that is the signer before sending anything", async function () {
+      const { file, c, h100 } = await loadFixture(tasksProvidersFixture);
+      const jobs = await c.jobEscrow.jobCount();
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.h100, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC), provider: ACCOUNT.h100 },
+        InputError,
+        new RegExp(`^--provider: ${h100.address} is the signer: the escrow refuses a provider a job that it or its operator posted \\(its timeout would pay the provider its own slashed stake\\)$`),
+      );
+      expect(await c.jobEscrow.jobCount()).to.equal(jobs);
+    });
+
+    it("refuses a --provider whose operator is the signer before sending anything", async function () {
+      const { file, c, h100, clients } = await loadFixture(tasksProvidersFixture);
+      const { operator } = await c.registry.getProvider(h100.address);
+      const signer = (await ethers.getSigners())[Number(ACCOUNT.operator0)]!;
+      expect(signer.address).to.equal(operator);
+      await c.token.connect(clients[0]!).transfer(operator, parseEther("100"));
+      const jobs = await c.jobEscrow.jobCount();
+      await taskFails(
+        file,
+        "job create",
+        { from: ACCOUNT.operator0, maxPrice: "3", maxDuration: "1h", specFile: tempFile("spec.json", SPEC), provider: ACCOUNT.h100 },
+        InputError,
+        new RegExp(`^--provider: ${h100.address}'s operator is the signer ${operator}: the escrow refuses`),
+      );
+      expect(await c.jobEscrow.jobCount()).to.equal(jobs);
+    });
+
     it("refuses a --model no provider lists before sending anything, naming the models listed", async function () {
       const { file, c, clients } = await loadFixture(tasksProvidersFixture);
       const escrow = await c.jobEscrow.getAddress();
