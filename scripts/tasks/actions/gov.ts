@@ -569,6 +569,31 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
   };
 }
 
+/**
+ * Withdraws the signer's own proposal while it is Pending (OZ's Governor lets only its proposer, and only before voting
+ * opens; after that only a vote defeats it). A refusal says which of the two it was, naming the proposer and when
+ * voting opened.
+ */
+export async function cancel(ctx: TaskContext, args: IdArgs): Promise<TaskResult<unknown>> {
+  const proposalId = parseBigId("--id", args.id);
+  const p = await findProposal(ctx, proposalId);
+  const gov = ctx.c.governor;
+  const hints: RevertHints = {
+    GovernorUnableToCancel: async () => {
+      const [state, snapshot, now] = await Promise.all([gov.state(proposalId), gov.proposalSnapshot(proposalId), ctx.now()]);
+      const stateName = PROPOSAL_STATES[Number(state)];
+      if (p.proposer.toLowerCase() !== ctx.address.toLowerCase()) return `only its proposer ${p.proposer} may cancel it, and only while it is Pending (it is ${stateName})`;
+      if (stateName === "Active") return `a proposal is cancelled only while Pending: voting opened ${formatTime(Number(snapshot) + 1, now)}, so only votes against defeat it now`;
+      return `a proposal is cancelled only while Pending; it is ${stateName}`;
+    },
+  };
+  const tx = await ctx.send("LatentGovernor.cancel", () => gov.cancel(p.targets, p.values, p.calldatas, p.descriptionHash), hints);
+  return {
+    data: { proposalId, transaction: tx.hash },
+    text: [`Proposal ${proposalId} cancelled: ${JSON.stringify(p.description.split("\n")[0] ?? "")} will not be voted on (the same proposal cannot be made again; change its description to propose it anew)`],
+  };
+}
+
 /** The governor's and timelock's setting events, by name: the setting each logs, and the parameter whose unit it is in. */
 const SETTING_EVENTS: Readonly<Record<string, { parameter: string; unit: string }>> = {
   VotingDelaySet: { parameter: "votingDelay", unit: "votingDelay" },

@@ -529,6 +529,32 @@ describe("tasks: gov", function () {
     expect(outputs[2]).to.match(/\n  LatentGovernor\.quorumNumerator = 5 \(5% of the supply\)$/);
   });
 
+  it("cancel by its proposer while Pending cancels the proposal, emitting ProposalCanceled with its id", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    const { result, output } = await task<{ transaction: string }>(file, "gov cancel", { from: ACCOUNT.funder, id });
+    const receipt = await ethers.provider.getTransactionReceipt(result.transaction);
+    const logs = receipt!.logs.map((l) => c.governor.interface.parseLog(l)).filter((l) => l?.name === "ProposalCanceled");
+    expect(logs.map((l) => l!.args.proposalId)).to.deep.equal([BigInt(id)]);
+    expect((await proposalStatus(file, id)).state).to.equal("Canceled");
+    expect(output).to.match(new RegExp(`\\nProposal ${id} cancelled: "${DESCRIPTION}" will not be voted on \\(the same proposal cannot be made again; change its description to propose it anew\\)$`));
+  });
+
+  it("cancel by another account is refused with GovernorUnableToCancel, naming the proposer who may", async function () {
+    const { file, funder, id } = await loadFixture(proposalFixture);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.voter0, id }, RevertError, new RegExp(`GovernorUnableToCancel\\(proposalId=${id}, account=0x\\w{40}\\): only its proposer ${funder.address} may cancel it, and only while it is Pending \\(it is Pending\\)`));
+  });
+
+  it("cancel once voting opened is refused with GovernorUnableToCancel, saying when it opened and that only votes defeat it now", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id }, RevertError, /GovernorUnableToCancel\(.*\): a proposal is cancelled only while Pending: voting opened .*, so only votes against defeat it now/);
+  });
+
+  it("cancel of an unknown id lists the proposals made, as queue does", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id: "1" }, StateError, new RegExp(`^no proposal 1 was made .*\\n  ${id}  "${DESCRIPTION}"$`));
+  });
+
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made on governor 0x[0-9a-fA-F]{40}; no proposal has been made on it yet \(gov propose makes one\)$/);
