@@ -463,18 +463,28 @@ async function findProposal(ctx: DeploymentContext, proposalId: bigint): Promise
   return p;
 }
 
+/**
+ * The proposal's state, and the time, as of the block a transaction sent now would be in: the one its estimate was
+ * refused in. On a devnet that mined nothing for a while the latest block is older, and its state (Pending, while
+ * the refusal came from an Active proposal) would contradict the refusal it explains.
+ */
+async function stateAtNextBlock(ctx: TaskContext, proposalId: bigint): Promise<{ state: string; now: number }> {
+  const gov = ctx.c.governor;
+  const [state, now] = await Promise.all([gov.state(proposalId, { blockTag: "pending" }).catch(() => gov.state(proposalId)), ctx.nextBlockTime()]);
+  return { state: PROPOSAL_STATES[Number(state)] ?? String(state), now };
+}
+
 /** Explains a refused state transition with the proposal's timeline. */
 function stateHints(ctx: TaskContext, proposalId: bigint): RevertHints {
   const timeline = async () => {
     const gov = ctx.c.governor;
-    const [state, snapshot, deadline, eta, now] = await Promise.all([
-      gov.state(proposalId),
+    const [{ state, now }, snapshot, deadline, eta] = await Promise.all([
+      stateAtNextBlock(ctx, proposalId),
       gov.proposalSnapshot(proposalId),
       gov.proposalDeadline(proposalId),
       gov.proposalEta(proposalId),
-      ctx.now(),
     ]);
-    const parts = [`the proposal is ${PROPOSAL_STATES[Number(state)]}`];
+    const parts = [`the proposal is ${state}`];
     if (now <= Number(snapshot)) parts.push(`voting opens ${formatTime(Number(snapshot) + 1, now)}`);
     else if (now <= Number(deadline)) parts.push(`voting ends ${formatTime(Number(deadline), now)}`);
     if (eta > 0n) parts.push(`executable from ${formatTime(Number(eta), now)}`);
@@ -580,8 +590,7 @@ export async function cancel(ctx: TaskContext, args: IdArgs): Promise<TaskResult
   const gov = ctx.c.governor;
   const hints: RevertHints = {
     GovernorUnableToCancel: async () => {
-      const [state, snapshot, now] = await Promise.all([gov.state(proposalId), gov.proposalSnapshot(proposalId), ctx.now()]);
-      const stateName = PROPOSAL_STATES[Number(state)];
+      const [{ state: stateName, now }, snapshot] = await Promise.all([stateAtNextBlock(ctx, proposalId), gov.proposalSnapshot(proposalId)]);
       if (p.proposer.toLowerCase() !== ctx.address.toLowerCase()) return `only its proposer ${p.proposer} may cancel it, and only while it is Pending (it is ${stateName})`;
       if (stateName === "Active") return `a proposal is cancelled only while Pending: voting opened ${formatTime(Number(snapshot) + 1, now)}, so only votes against defeat it now`;
       return `a proposal is cancelled only while Pending; it is ${stateName}`;

@@ -550,6 +550,14 @@ describe("tasks: gov", function () {
     await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id }, RevertError, /GovernorUnableToCancel\(.*\): a proposal is cancelled only while Pending: voting opened .*, so only votes against defeat it now/);
   });
 
+  it("cancel refused because voting opened since the latest block (a quiet devnet) says voting opened, not that the proposal is Pending", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    // The latest block still reads Pending; the block the cancel would be in is past the snapshot.
+    await time.setNextBlockTimestamp(Number(await c.governor.proposalSnapshot(BigInt(id))) + 1);
+    expect(await c.governor.state(BigInt(id))).to.equal(0n);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id }, RevertError, /GovernorUnableToCancel\(.*\): a proposal is cancelled only while Pending: voting opened .*, so only votes against defeat it now/);
+  });
+
   it("cancel of an unknown id lists the proposals made, as queue does", async function () {
     const { file, id } = await loadFixture(proposalFixture);
     await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id: "1" }, StateError, new RegExp(`^no proposal 1 was made .*\\n  ${id}  "${DESCRIPTION}"$`));
