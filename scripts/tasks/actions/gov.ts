@@ -468,7 +468,7 @@ async function findProposal(ctx: DeploymentContext, proposalId: bigint): Promise
  * refused in. On a devnet that mined nothing for a while the latest block is older, and its state (Pending, while
  * the refusal came from an Active proposal) would contradict the refusal it explains.
  */
-async function stateAtNextBlock(ctx: TaskContext, proposalId: bigint): Promise<{ state: string; now: number }> {
+async function stateAtNextBlock(ctx: DeploymentContext, proposalId: bigint): Promise<{ state: string; now: number }> {
   const gov = ctx.c.governor;
   const [state, now] = await Promise.all([gov.state(proposalId, { blockTag: "pending" }).catch(() => gov.state(proposalId)), ctx.nextBlockTime()]);
   return { state: PROPOSAL_STATES[Number(state)] ?? String(state), now };
@@ -635,17 +635,17 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
   const proposalId = parseBigId("--id", args.id);
   const p = await findProposal(ctx, proposalId);
   const gov = ctx.c.governor;
-  const [state, snapshot, deadline, [against, forVotes, abstain], eta, now] = await Promise.all([
-    gov.state(proposalId),
+  // As of the next block, where a vote, queue or execute sent now would land: a quiet devnet's latest block may be
+  // from before voting opened or closed.
+  const [{ state: stateName, now }, snapshot, deadline, [against, forVotes, abstain], eta] = await Promise.all([
+    stateAtNextBlock(ctx, proposalId),
     gov.proposalSnapshot(proposalId),
     gov.proposalDeadline(proposalId),
     gov.proposalVotes(proposalId),
     gov.proposalEta(proposalId),
-    ctx.now(),
   ]);
   // The quorum is defined at the snapshot, which must be in the past to be read.
   const quorum = Number(snapshot) < Number(await gov.clock()) ? await gov.quorum(snapshot) : null;
-  const stateName = PROPOSAL_STATES[Number(state)] ?? String(state);
   const byAddress = contractsByName(ctx.c);
   const calls = await Promise.all(
     p.targets.map(async (target, i) => {

@@ -563,6 +563,15 @@ describe("tasks: gov", function () {
     await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id: "1" }, StateError, new RegExp(`^no proposal 1 was made .*\\n  ${id}  "${DESCRIPTION}"$`));
   });
 
+  it("status reads the state at the next block, where a vote would land: Active once voting opened, though no block was mined since (a quiet devnet)", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    await time.setNextBlockTimestamp(Number(await c.governor.proposalSnapshot(BigInt(id))) + 1);
+    expect(await c.governor.state(BigInt(id))).to.equal(0n);
+    const view = await proposalStatus(file, id);
+    expect(view.state).to.equal("Active");
+    expect(view.next).to.deep.include({ task: "gov vote", from: view.voteStart + 1, until: view.voteEnd, possibleNow: true });
+  });
+
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
     const { file } = await loadFixture(delegatedFixture);
     await taskFails(file, "gov status", { id: "12345" }, StateError, /no proposal 12345 was made on governor 0x[0-9a-fA-F]{40}; no proposal has been made on it yet \(gov propose makes one\)$/);
