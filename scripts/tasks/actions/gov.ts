@@ -568,6 +568,9 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
       const value = e.args.getValue("value") as bigint | string;
       return [`${e.contract}.${parameter} = ${show(parameter, value)}`];
     }
+    // The pause is no parameter: without these lines an executed unpause or renewPause printed nothing it did.
+    if (e.name === "Unpaused") return [`${e.contract}: pause lifted`];
+    if (e.name === "PauseRenewed") return [`${e.contract}: paused until ${isoTime(Number(e.args.getValue("pausedUntil") as bigint))}`];
     // The governor's and the timelock's own settings log OpenZeppelin's events, (old, new), not ParameterUpdated.
     const setting = SETTING_EVENTS[e.name];
     if (setting === undefined) return [];

@@ -466,6 +466,18 @@ describe("tasks: gov", function () {
     expect(output).to.match(/\n  Staking\.minStakePerGpu = 150\.0 LAT$/);
   });
 
+  it("execute of an unpause or a renewPause says what it did to the pause, which logs no ParameterUpdated", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const until = (await time.latest()) + 7 * 24 * 3600;
+    const renew = await task<{ proposalId: bigint }>(file, "gov propose", { ...UNPAUSE, set: "renewPause", value: String(until), description: "renew" });
+    const lift = await task<{ proposalId: bigint }>(file, "gov propose", { ...UNPAUSE, description: "lift" });
+    const { "gov execute": [renewed, lifted] } = await passProposal(file, [renew.result.proposalId.toString(), lift.result.proposalId.toString()]);
+    expect(renewed!.output).to.match(new RegExp(`\\n  PauseGuardian: paused until ${new Date(until * 1000).toISOString().replace(".000Z", "Z")}$`));
+    expect(lifted!.output).to.match(/\n  PauseGuardian: pause lifted$/);
+    expect(await c.pauseGuardian.isPaused()).to.equal(false);
+  });
+
   it("status, queue and execute find the proposal on a node that limits eth_getLogs to a few blocks", async function () {
     const { file, c, id } = await loadFixture(proposalFixture);
     await mine(20);
