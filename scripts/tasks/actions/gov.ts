@@ -695,6 +695,13 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
       ["eta", view.eta === null ? "not queued" : formatTime(view.eta, now)],
     ]),
   ];
+  if (stateName === "Defeated" && quorum !== null) {
+    // OZ's simple counting: it passes only with the quorum reached by for + abstain, and more for than against.
+    const reasons = [];
+    if (forVotes + abstain < quorum) reasons.push(`for + abstain ${formatLat(forVotes + abstain)} did not reach the quorum of ${formatLat(quorum)}`);
+    if (forVotes <= against) reasons.push(`for ${formatLat(forVotes)} was not more than against ${formatLat(against)}`);
+    text.push(`  defeated: ${reasons.join("; and ")}`);
+  }
   for (const n of next) {
     const when = n.possibleNow ? "possible now" : `from ${isoTime(n.from ?? now)}`;
     // A vote needs its choice and a voter's account (status signs nothing, so it has none to name); the others anyone sends.

@@ -525,6 +525,8 @@ describe("tasks: gov", function () {
 
   it("status of a pending proposal suggests the vote with its --support choices and a voter's --from, which the task requires", async function () {
     const { file, id } = await loadFixture(proposalFixture);
+    // The chain's clock follows the wall clock: pinned, a slow run cannot see voting open before this task runs.
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
     const { output } = await task(file, "gov status", { id });
     expect(output).to.match(new RegExp(`\n  next: gov vote \\(from \\S+\\): npx hardhat gov vote --id ${id} --support <for\\|against\\|abstain> --network hardhat --deployment \\S+ --from <voter>$`));
   });
@@ -543,6 +545,8 @@ describe("tasks: gov", function () {
 
   it("cancel by its proposer while Pending cancels the proposal, emitting ProposalCanceled with its id", async function () {
     const { file, c, id } = await loadFixture(proposalFixture);
+    // The chain's clock follows the wall clock: pinned, a slow run cannot see voting open before this task runs.
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
     const { result, output } = await task<{ transaction: string }>(file, "gov cancel", { from: ACCOUNT.funder, id });
     const receipt = await ethers.provider.getTransactionReceipt(result.transaction);
     const logs = receipt!.logs.map((l) => c.governor.interface.parseLog(l)).filter((l) => l?.name === "ProposalCanceled");
@@ -553,6 +557,8 @@ describe("tasks: gov", function () {
 
   it("cancel by another account is refused with GovernorUnableToCancel, naming the proposer who may", async function () {
     const { file, funder, id } = await loadFixture(proposalFixture);
+    // The chain's clock follows the wall clock: pinned, a slow run cannot see voting open before this task runs.
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
     await taskFails(file, "gov cancel", { from: ACCOUNT.voter0, id }, RevertError, new RegExp(`GovernorUnableToCancel\\(proposalId=${id}, account=0x\\w{40}\\): only its proposer ${funder.address} may cancel it, and only while it is Pending \\(it is Pending\\)`));
   });
 
@@ -582,6 +588,15 @@ describe("tasks: gov", function () {
     const view = await proposalStatus(file, id);
     expect(view.state).to.equal("Active");
     expect(view.next).to.deep.include({ task: "gov vote", from: view.voteStart + 1, until: view.voteEnd, possibleNow: true });
+  });
+
+  it("status of a defeated proposal says why: too few votes against the quorum, or no more for than against", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "against" });
+    await time.increase(61);
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(/\n  defeated: for \+ abstain 0\.0 LAT \(0 wei\) did not reach the quorum of [\d.]+ LAT .*; and for 0\.0 LAT \(0 wei\) was not more than against [\d.]+ LAT \(\d+ wei\)$/m);
   });
 
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
