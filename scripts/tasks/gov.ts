@@ -3,7 +3,7 @@ import { scope, types } from "hardhat/config";
 import { latentReadTask, latentTask } from "./lib/define";
 import { GOV_VALUE_HELP } from "./lib/format";
 
-const gov = scope("gov", "Governance: delegate, propose a parameter change, vote, queue, execute, status");
+const gov = scope("gov", "Governance: delegate, propose a parameter change, vote, queue, execute, cancel, status");
 const actions = () => import("./actions/gov");
 const id = "Proposal id";
 
@@ -31,6 +31,7 @@ latentTask(gov.task("vote", "Vote on an active proposal"), async () => (await ac
 
 latentTask(gov.task("queue", "Queue a succeeded proposal in the timelock (anyone)"), async () => (await actions()).queue).addParam("id", id, undefined, types.string);
 latentTask(gov.task("execute", "Execute a queued proposal once its timelock delay passed (anyone)"), async () => (await actions()).execute).addParam("id", id, undefined, types.string);
+latentTask(gov.task("cancel", "Cancel the signer's own proposal while it is Pending, before voting opens (its proposer only)"), async () => (await actions()).cancel).addParam("id", id, undefined, types.string);
 latentReadTask(gov.task("status", "State, actions, tallies, quorum and eta of a proposal (needs no account)"), async () => (await actions()).status).addParam("id", id, undefined, types.string);
 
 latentTask(gov.task("delegate", "Delegate the signer's LAT votes (needed before voting or proposing)"), async () => (await actions()).delegate).addOptionalParam(

@@ -463,18 +463,28 @@ async function findProposal(ctx: DeploymentContext, proposalId: bigint): Promise
   return p;
 }
 
+/**
+ * The proposal's state, and the time, as of the block a transaction sent now would be in: the one its estimate was
+ * refused in. On a devnet that mined nothing for a while the latest block is older, and its state (Pending, while
+ * the refusal came from an Active proposal) would contradict the refusal it explains.
+ */
+async function stateAtNextBlock(ctx: DeploymentContext, proposalId: bigint): Promise<{ state: string; now: number }> {
+  const gov = ctx.c.governor;
+  const [state, now] = await Promise.all([gov.state(proposalId, { blockTag: "pending" }).catch(() => gov.state(proposalId)), ctx.nextBlockTime()]);
+  return { state: PROPOSAL_STATES[Number(state)] ?? String(state), now };
+}
+
 /** Explains a refused state transition with the proposal's timeline. */
 function stateHints(ctx: TaskContext, proposalId: bigint): RevertHints {
   const timeline = async () => {
     const gov = ctx.c.governor;
-    const [state, snapshot, deadline, eta, now] = await Promise.all([
-      gov.state(proposalId),
+    const [{ state, now }, snapshot, deadline, eta] = await Promise.all([
+      stateAtNextBlock(ctx, proposalId),
       gov.proposalSnapshot(proposalId),
       gov.proposalDeadline(proposalId),
       gov.proposalEta(proposalId),
-      ctx.now(),
     ]);
-    const parts = [`the proposal is ${PROPOSAL_STATES[Number(state)]}`];
+    const parts = [`the proposal is ${state}`];
     if (now <= Number(snapshot)) parts.push(`voting opens ${formatTime(Number(snapshot) + 1, now)}`);
     else if (now <= Number(deadline)) parts.push(`voting ends ${formatTime(Number(deadline), now)}`);
     if (eta > 0n) parts.push(`executable from ${formatTime(Number(eta), now)}`);
@@ -558,6 +568,9 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
       const value = e.args.getValue("value") as bigint | string;
       return [`${e.contract}.${parameter} = ${show(parameter, value)}`];
     }
+    // The pause is no parameter: without these lines an executed unpause or renewPause printed nothing it did.
+    if (e.name === "Unpaused") return [`${e.contract}: pause lifted`];
+    if (e.name === "PauseRenewed") return [`${e.contract}: paused until ${isoTime(Number(e.args.getValue("pausedUntil") as bigint))}`];
     // The governor's and the timelock's own settings log OpenZeppelin's events, (old, new), not ParameterUpdated.
     const setting = SETTING_EVENTS[e.name];
     if (setting === undefined) return [];
@@ -566,6 +579,30 @@ export async function execute(ctx: TaskContext, args: IdArgs): Promise<TaskResul
   return {
     data: { proposalId, changes, transaction: tx.hash },
     text: [`Proposal ${proposalId} executed`, ...changes.map((c) => `  ${c}`)],
+  };
+}
+
+/**
+ * Withdraws the signer's own proposal while it is Pending (OZ's Governor lets only its proposer, and only before voting
+ * opens; after that only a vote defeats it). A refusal says which of the two it was, naming the proposer and when
+ * voting opened.
+ */
+export async function cancel(ctx: TaskContext, args: IdArgs): Promise<TaskResult<unknown>> {
+  const proposalId = parseBigId("--id", args.id);
+  const p = await findProposal(ctx, proposalId);
+  const gov = ctx.c.governor;
+  const hints: RevertHints = {
+    GovernorUnableToCancel: async () => {
+      const [{ state: stateName, now }, snapshot] = await Promise.all([stateAtNextBlock(ctx, proposalId), gov.proposalSnapshot(proposalId)]);
+      if (p.proposer.toLowerCase() !== ctx.address.toLowerCase()) return `only its proposer ${p.proposer} may cancel it, and only while it is Pending (it is ${stateName})`;
+      if (stateName === "Active") return `a proposal is cancelled only while Pending: voting opened ${formatTime(Number(snapshot) + 1, now)}, so only votes against defeat it now`;
+      return `a proposal is cancelled only while Pending; it is ${stateName}`;
+    },
+  };
+  const tx = await ctx.send("LatentGovernor.cancel", () => gov.cancel(p.targets, p.values, p.calldatas, p.descriptionHash), hints);
+  return {
+    data: { proposalId, transaction: tx.hash },
+    text: [`Proposal ${proposalId} cancelled: ${JSON.stringify(p.description.split("\n")[0] ?? "")} will not be voted on (the same proposal cannot be made again; change its description to propose it anew)`],
   };
 }
 
@@ -601,17 +638,17 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
   const proposalId = parseBigId("--id", args.id);
   const p = await findProposal(ctx, proposalId);
   const gov = ctx.c.governor;
-  const [state, snapshot, deadline, [against, forVotes, abstain], eta, now] = await Promise.all([
-    gov.state(proposalId),
+  // As of the next block, where a vote, queue or execute sent now would land: a quiet devnet's latest block may be
+  // from before voting opened or closed.
+  const [{ state: stateName, now }, snapshot, deadline, [against, forVotes, abstain], eta] = await Promise.all([
+    stateAtNextBlock(ctx, proposalId),
     gov.proposalSnapshot(proposalId),
     gov.proposalDeadline(proposalId),
     gov.proposalVotes(proposalId),
     gov.proposalEta(proposalId),
-    ctx.now(),
   ]);
   // The quorum is defined at the snapshot, which must be in the past to be read.
   const quorum = Number(snapshot) < Number(await gov.clock()) ? await gov.quorum(snapshot) : null;
-  const stateName = PROPOSAL_STATES[Number(state)] ?? String(state);
   const byAddress = contractsByName(ctx.c);
   const calls = await Promise.all(
     p.targets.map(async (target, i) => {
@@ -658,6 +695,13 @@ export async function status(ctx: DeploymentContext, args: IdArgs): Promise<Task
       ["eta", view.eta === null ? "not queued" : formatTime(view.eta, now)],
     ]),
   ];
+  if (stateName === "Defeated" && quorum !== null) {
+    // OZ's simple counting: it passes only with the quorum reached by for + abstain, and more for than against.
+    const reasons = [];
+    if (forVotes + abstain < quorum) reasons.push(`for + abstain ${formatLat(forVotes + abstain)} did not reach the quorum of ${formatLat(quorum)}`);
+    if (forVotes <= against) reasons.push(`for ${formatLat(forVotes)} was not more than against ${formatLat(against)}`);
+    text.push(`  defeated: ${reasons.join("; and ")}`);
+  }
   for (const n of next) {
     const when = n.possibleNow ? "possible now" : `from ${isoTime(n.from ?? now)}`;
     // A vote needs its choice and a voter's account (status signs nothing, so it has none to name); the others anyone sends.

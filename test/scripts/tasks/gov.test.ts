@@ -466,6 +466,18 @@ describe("tasks: gov", function () {
     expect(output).to.match(/\n  Staking\.minStakePerGpu = 150\.0 LAT$/);
   });
 
+  it("execute of an unpause or a renewPause says what it did to the pause, which logs no ParameterUpdated", async function () {
+    const { file, c } = await loadFixture(delegatedFixture);
+    await task(file, "guardian pause", { from: ACCOUNT.guardian });
+    const until = (await time.latest()) + 7 * 24 * 3600;
+    const renew = await task<{ proposalId: bigint }>(file, "gov propose", { ...UNPAUSE, set: "renewPause", value: String(until), description: "renew" });
+    const lift = await task<{ proposalId: bigint }>(file, "gov propose", { ...UNPAUSE, description: "lift" });
+    const { "gov execute": [renewed, lifted] } = await passProposal(file, [renew.result.proposalId.toString(), lift.result.proposalId.toString()]);
+    expect(renewed!.output).to.match(new RegExp(`\\n  PauseGuardian: paused until ${new Date(until * 1000).toISOString().replace(".000Z", "Z")}$`));
+    expect(lifted!.output).to.match(/\n  PauseGuardian: pause lifted$/);
+    expect(await c.pauseGuardian.isPaused()).to.equal(false);
+  });
+
   it("status, queue and execute find the proposal on a node that limits eth_getLogs to a few blocks", async function () {
     const { file, c, id } = await loadFixture(proposalFixture);
     await mine(20);
@@ -513,6 +525,8 @@ describe("tasks: gov", function () {
 
   it("status of a pending proposal suggests the vote with its --support choices and a voter's --from, which the task requires", async function () {
     const { file, id } = await loadFixture(proposalFixture);
+    // The chain's clock follows the wall clock: pinned, a slow run cannot see voting open before this task runs.
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
     const { output } = await task(file, "gov status", { id });
     expect(output).to.match(new RegExp(`\n  next: gov vote \\(from \\S+\\): npx hardhat gov vote --id ${id} --support <for\\|against\\|abstain> --network hardhat --deployment \\S+ --from <voter>$`));
   });
@@ -527,6 +541,62 @@ describe("tasks: gov", function () {
     expect(outputs[0]).to.match(/\n  LatentGovernor\.votingPeriod = 120 s \(2m\)$/);
     expect(outputs[1]).to.match(/\n  LatentTimelock\.minDelay = 120 s \(2m\)$/);
     expect(outputs[2]).to.match(/\n  LatentGovernor\.quorumNumerator = 5 \(5% of the supply\)$/);
+  });
+
+  it("cancel by its proposer while Pending cancels the proposal, emitting ProposalCanceled with its id", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    // The chain's clock follows the wall clock: pinned, a slow run cannot see voting open before this task runs.
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
+    const { result, output } = await task<{ transaction: string }>(file, "gov cancel", { from: ACCOUNT.funder, id });
+    const receipt = await ethers.provider.getTransactionReceipt(result.transaction);
+    const logs = receipt!.logs.map((l) => c.governor.interface.parseLog(l)).filter((l) => l?.name === "ProposalCanceled");
+    expect(logs.map((l) => l!.args.proposalId)).to.deep.equal([BigInt(id)]);
+    expect((await proposalStatus(file, id)).state).to.equal("Canceled");
+    expect(output).to.match(new RegExp(`\\nProposal ${id} cancelled: "${DESCRIPTION}" will not be voted on \\(the same proposal cannot be made again; change its description to propose it anew\\)$`));
+  });
+
+  it("cancel by another account is refused with GovernorUnableToCancel, naming the proposer who may", async function () {
+    const { file, funder, id } = await loadFixture(proposalFixture);
+    // The chain's clock follows the wall clock: pinned, a slow run cannot see voting open before this task runs.
+    await time.setNextBlockTimestamp((await time.latest()) + 1);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.voter0, id }, RevertError, new RegExp(`GovernorUnableToCancel\\(proposalId=${id}, account=0x\\w{40}\\): only its proposer ${funder.address} may cancel it, and only while it is Pending \\(it is Pending\\)`));
+  });
+
+  it("cancel once voting opened is refused with GovernorUnableToCancel, saying when it opened and that only votes defeat it now", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id }, RevertError, /GovernorUnableToCancel\(.*\): a proposal is cancelled only while Pending: voting opened .*, so only votes against defeat it now/);
+  });
+
+  it("cancel refused because voting opened since the latest block (a quiet devnet) says voting opened, not that the proposal is Pending", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    // The latest block still reads Pending; the block the cancel would be in is past the snapshot.
+    await time.setNextBlockTimestamp(Number(await c.governor.proposalSnapshot(BigInt(id))) + 1);
+    expect(await c.governor.state(BigInt(id))).to.equal(0n);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id }, RevertError, /GovernorUnableToCancel\(.*\): a proposal is cancelled only while Pending: voting opened .*, so only votes against defeat it now/);
+  });
+
+  it("cancel of an unknown id lists the proposals made, as queue does", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await taskFails(file, "gov cancel", { from: ACCOUNT.funder, id: "1" }, StateError, new RegExp(`^no proposal 1 was made .*\\n  ${id}  "${DESCRIPTION}"$`));
+  });
+
+  it("status reads the state at the next block, where a vote would land: Active once voting opened, though no block was mined since (a quiet devnet)", async function () {
+    const { file, c, id } = await loadFixture(proposalFixture);
+    await time.setNextBlockTimestamp(Number(await c.governor.proposalSnapshot(BigInt(id))) + 1);
+    expect(await c.governor.state(BigInt(id))).to.equal(0n);
+    const view = await proposalStatus(file, id);
+    expect(view.state).to.equal("Active");
+    expect(view.next).to.deep.include({ task: "gov vote", from: view.voteStart + 1, until: view.voteEnd, possibleNow: true });
+  });
+
+  it("status of a defeated proposal says why: too few votes against the quorum, or no more for than against", async function () {
+    const { file, id } = await loadFixture(proposalFixture);
+    await time.increase(11);
+    await task(file, "gov vote", { from: ACCOUNT.funder, id, support: "against" });
+    await time.increase(61);
+    const { output } = await task(file, "gov status", { id });
+    expect(output).to.match(/\n  defeated: for \+ abstain 0\.0 LAT \(0 wei\) did not reach the quorum of [\d.]+ LAT .*; and for 0\.0 LAT \(0 wei\) was not more than against [\d.]+ LAT \(\d+ wei\)$/m);
   });
 
   it("status of an unknown proposal says so, and that none has been made yet", async function () {
