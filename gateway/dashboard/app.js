@@ -1323,7 +1323,8 @@ function proposalVotes(p) {
 function proposalWhen(p) {
   switch (p.state) {
     case "PENDING":
-      return `voting opens ${formatTime(p.voteStart)}`;
+      // voteStart is the snapshot, through which the governor is still Pending.
+      return `voting opens ${formatTime(Number(p.voteStart) + 1)}`;
     case "ACTIVE":
       return `voting ends ${formatTime(p.voteEnd)}`;
     case "QUEUED":

@@ -1583,7 +1583,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("gives each proposal the time its state turns on: when voting opens, ends or ended, when it executes or was executed or cancelled", async function () {
+  it("gives each proposal the time its state turns on: when voting opens (the second after its snapshot), ends or ended, when it executes or was executed or cancelled", async function () {
     if (browser === null || server === null) return;
     const states = ["PENDING", "ACTIVE", "SUCCEEDED", "DEFEATED", "QUEUED", "EXECUTED", "CANCELED"];
     governanceAnswer = () => {
@@ -1592,6 +1592,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
       for (const [i, node] of nodes.entries()) {
         node.state = states[i];
         if (node.state === "CANCELED") Object.assign(node, { eta: null, executedAt: null, canceledAt: "1700000030" });
+        // A snapshot at 22:13:59: voting opens at 22:14:00.
+        if (node.state === "PENDING") node.voteStart = "1700000039";
       }
       return answer;
     };
