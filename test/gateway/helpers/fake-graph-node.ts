@@ -1,7 +1,7 @@
 // A graph-node on 127.0.0.1 serving one deployment, answering as graph-node does: the subgraph endpoint answers `_meta`
-// (block 40, or the failing block where a deterministic error stopped it, with `hasIndexingErrors` counting the
-// errors at or below the block asked, as graph-node does; at a block number with no hash, time or parent hash; at the
-// hash of a block up to its head with that block), and its index node's status API (`/graphql`, port 8030 on a real one) answers
+// (block 40, with `hasIndexingErrors` counting only the non-fatal errors: graph-node counts errors at or below the
+// head, and a fatal one is above it; at a block number with no hash, time or parent hash; at the hash of a block up to
+// its head with that block), and its index node's status API (`/graphql`, port 8030 on a real one) answers
 // `indexingStatuses` with what `status` holds at the time of the request.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -56,13 +56,7 @@ export async function fakeGraphNode(deployment: string, status: DeploymentStatus
         // A deterministic failure moves graph-node's head onto the failing block (core/src/subgraph/runner.rs).
         const failing = node.status.fatalError?.deterministic === true ? node.status.fatalError.block : null;
         const head = failing === null ? 40 : Number(failing.number);
-        // Errors at or below the block asked: the failing block counts its fatal error, the block before it does not.
-        const errorsAt = (number: number) =>
-          [...node.status.nonFatalErrors, ...(node.status.fatalError === null ? [] : [node.status.fatalError])].some(
-            (e) => e.block === null || Number(e.block.number) <= number,
-          );
-        const meta = (block: { number: number } & Record<string, unknown>) =>
-          reply({ data: { _meta: { block, hasIndexingErrors: errorsAt(block.number), deployment } } });
+        const meta = (block: Record<string, unknown>) => reply({ data: { _meta: { block, hasIndexingErrors: node.status.nonFatalErrors.length > 0, deployment } } });
         const byNumber = /_meta\(block: \{ number: (\d+) \}\)/.exec(request.query);
         // By number graph-node looks no hash up, so it names no hash, time or parent hash (locate_blocks, lookup_meta).
         if (byNumber !== null) return meta({ number: Number(byNumber[1]), hash: null, timestamp: null, parentHash: null });
