@@ -208,6 +208,9 @@ function isNonceConflict(error: unknown): boolean {
   return isNonceTooHigh(error) || isError(error, "NONCE_EXPIRED") || isError(error, "REPLACEMENT_UNDERPRICED");
 }
 
+// Blocks per log query: 10,000 is what common node providers take for a filtered query.
+const LOG_SPAN_BLOCKS = 10_000;
+
 export class ContractMarket implements JobMarket {
   readonly escrow: IJobEscrow;
   readonly registry: IProviderRegistry;
@@ -287,9 +290,32 @@ export class ContractMarket implements JobMarket {
     const state: JobState = { status, provider: job.provider, client: job.client, termsHash: job.termsHash };
     if (status === JobStatus.Accepted) state.resultDeadline = job.deadline;
     if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
-      state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
+      const [window, resultHash] = await Promise.all([this.challengeWindow(job.paramsId), this.submittedResultHash(jobId, job.submittedAt)]);
+      state.challengeDeadline = job.submittedAt + window;
+      state.resultHash = resultHash;
     }
     return state;
+  }
+
+  /**
+   * The result hash of `jobId`'s one ResultSubmitted event, submitted at `submittedAt` (unix seconds). Searched back from
+   * the latest block in spans nodes serve (many refuse a log query over more blocks), stopping at the span that begins
+   * before `submittedAt`: a job just submitted is found in the first.
+   */
+  private async submittedResultHash(jobId: bigint, submittedAt: bigint): Promise<string> {
+    const filter = this.escrow.filters.ResultSubmitted(jobId);
+    let to = await this.rpc.getBlockNumber();
+    for (;;) {
+      const from = Math.max(0, to - LOG_SPAN_BLOCKS + 1);
+      const events = await this.escrow.queryFilter(filter, from, to);
+      const last = events.at(-1);
+      if (last !== undefined) return last.args.resultHash;
+      const start = from === 0 ? undefined : await this.rpc.getBlock(from);
+      if (start === undefined || start === null || BigInt(start.timestamp) < submittedAt) {
+        throw new Error(`job ${jobId} is submitted (at ${submittedAt}) but the node returns no ResultSubmitted event for it, searched back to block ${from}`);
+      }
+      to = from - 1;
+    }
   }
 
   async collateral(jobId: bigint): Promise<CollateralQuote> {

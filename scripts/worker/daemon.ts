@@ -967,13 +967,7 @@ export class Worker {
   private async submit(job: CandidateJob, result: ExecutionResult, signal: AbortSignal, by: SubmitDeadline): Promise<bigint | undefined> {
     const { market, logger } = this.options;
     const { jobId } = job;
-    // Whether a try failed where it may have landed (in transit, a receipt not seen): a revert did not submit.
-    let mayHaveLanded = false;
-    const attempt = () =>
-      market.submit(job, result.resultURI, result.resultHash).catch((error: unknown) => {
-        if (!(error instanceof MarketRejectedError)) mayHaveLanded = true;
-        throw error;
-      });
+    const attempt = () => market.submit(job, result.resultURI, result.resultHash);
     for (;;) {
       try {
         const receipt = await this.retry({ jobId, step: "submit" }, attempt, signal);
@@ -993,12 +987,13 @@ export class Worker {
         const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
         const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
         if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
-          if (mayHaveLanded) return state.challengeDeadline;
-          // No submission of ours can have landed: another sender of the operator key (a second worker of this provider,
-          // which took the job up as a job in hand too) submitted its result, which stands; it settles the job.
+          // The chain's result hash says whose result landed: ours (a try whose answer was lost), or another sender's of
+          // the operator key (a second worker of this provider, which took the job up as a job in hand too), whose result
+          // stands and which settles the job. An equal hash is the same result, whoever sent it.
+          if (state.resultHash?.toLowerCase() === result.resultHash.toLowerCase()) return state.challengeDeadline;
           logger.warn(
             "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
-            { jobId, provider: this.options.provider, resultHash: result.resultHash },
+            { jobId, provider: this.options.provider, resultHash: result.resultHash, landedResultHash: state.resultHash },
           );
           return undefined;
         }
@@ -1063,6 +1058,14 @@ export class Worker {
         const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
         if (state.status === JobStatus.TimedOut) {
           logger.info("job timed out on-chain (given back by a try whose answer was lost, or its timeout claimed)", { jobId, reason });
+        } else if (state.status !== JobStatus.Accepted) {
+          // Past Accepted and not timed out, a result was submitted: by another sender of the operator key (a second worker
+          // of this provider running the job in hand too), whose run did not fail. Nothing is left to give back or claim.
+          logger.warn("job not given back: another sender of its operator key (a second worker of this provider?) submitted a result for it, which stands", {
+            jobId,
+            status: JobStatus[state.status],
+            reason,
+          });
         } else {
           logger.warn("job not given back: anyone may claim its timeout (the same refund and slash) once its result deadline has passed", {
             jobId,

@@ -109,6 +109,9 @@ export interface JobState {
   provider: string;
   /** Unix seconds: `submittedAt + challengeWindow` of the job's params, when Submitted or Disputed. */
   challengeDeadline?: bigint;
+  /** The submitted result's hash (ResultSubmitted's: the escrow stores none), when Submitted or Disputed: whose result
+   * landed, read rather than guessed, where two senders of one operator key submitted the same job. */
+  resultHash?: string;
   /** Unix seconds: the last second a result is taken (`acceptedAt + maxDuration + grace`), when Accepted. */
   resultDeadline?: bigint;
 }

@@ -568,6 +568,18 @@ describe("the contract market's writes, across a chain restart", function () {
     expect(state).to.include({ status: JobStatus.Open, client: await client.getAddress(), termsHash: hashJobTerms(job.terms) });
   });
 
+  it("reads a submitted job's result hash from its ResultSubmitted event, submitted more blocks back than one log query spans", async () => {
+    const created = await createJob(s, client, { targetProvider: provider.address });
+    await acceptJob(s, created, provider);
+    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
+    const resultHash = `0x${"5a".repeat(32)}`;
+    await market.submit(job, "https://r.example/5a", resultHash);
+    // 10,000 blocks per log query: the submission lies in the second span searched.
+    await chain.ethers.send("hardhat_mine", ["0x2775"]);
+    const state = await market.getJobState(job.jobId);
+    expect(state).to.include({ status: JobStatus.Submitted, resultHash });
+  });
+
   it("declines the job it was given when the chain stores that very job under its id", async () => {
     const job = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
     await market.decline(job);

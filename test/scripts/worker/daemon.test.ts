@@ -208,8 +208,9 @@ class InMemoryEscrow implements JobMarket {
   async getJobState(jobId: bigint): Promise<JobState> {
     const state = this.states.get(jobId);
     if (!state) return { status: JobStatus.None, provider: ZeroAddress, client: ZeroAddress, termsHash: ZeroHash };
-    const { status, provider, client, termsHash, challengeDeadline, resultDeadline } = state;
-    return { status, provider, client, termsHash, challengeDeadline, resultDeadline };
+    const { status, provider, client, termsHash, challengeDeadline, resultDeadline, submitted } = state;
+    const resultHash = status === JobStatus.Submitted || status === JobStatus.Disputed ? submitted?.hash : undefined;
+    return { status, provider, client, termsHash, challengeDeadline, resultDeadline, resultHash };
   }
 
   async chainTime(): Promise<bigint> {
@@ -323,7 +324,11 @@ class GatedExecutor implements Executor {
   private opened = false;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(private readonly results: ResultStore) {}
+  constructor(
+    private readonly results: ResultStore,
+    /** Appended to each result: a worker computing another result than its twin's for the same job. */
+    private readonly variant = "",
+  ) {}
 
   open(): void {
     this.opened = true;
@@ -353,7 +358,7 @@ class GatedExecutor implements Executor {
     } finally {
       this.running -= 1;
     }
-    const bytes = new TextEncoder().encode(`result of ${loaded.hash}`);
+    const bytes = new TextEncoder().encode(`result of ${loaded.hash}${this.variant}`);
     const published = await this.results.publish(bytes);
     const metrics = {
       device: { type: "cpu" as const, name: "test" },
@@ -1642,30 +1647,103 @@ describe("worker job loop", () => {
     expect(market.count("accept")).to.equal(0);
   });
 
-  it("drops its result, with a warning and no submitted event, for a job in hand that a second worker of the provider submitted first", async () => {
+  describe("two workers of one provider, both running one job in hand", () => {
+    const OTHER_SENDER = "a job's result was submitted for this provider by another sender";
+
+    /**
+     * Job 1, accepted, left in hand; worker `first` and then `second` (with their own executors and logs) take it up,
+     * and `first` submits. `second`'s run is then let go, its submission's tries failing first with `failures`.
+     */
+    async function secondSubmitsAfterFirst(second: GatedExecutor, failures: (() => Error)[]): Promise<LogRecord[]> {
+      leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+      const first = new GatedExecutor(store);
+      const logs: LogRecord[] = [];
+      const workerA = worker(first);
+      const workerB = worker(second, { logger: createLogger("info", (record) => logs.push(record)) });
+      const runs = [workerA.run(), workerB.run()];
+      await waitFor(() => first.running === 1 && second.running === 1);
+      first.open();
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      market.failBefore.submit.push(...failures);
+      second.open();
+      await waitFor(() => market.count("submit", 1n) === 2 + failures.length);
+      await waitFor(() => eventsOf("job-submitted", 1n).length === 2 || logs.some((record) => record.msg.startsWith(OTHER_SENDER)));
+      await Promise.all([workerA.stop(), workerB.stop()]);
+      await Promise.all(runs);
+      return logs;
+    }
+
+    it("drops its result, with a warning naming both hashes and no submitted event, where the other worker's different result landed", async () => {
+      const logs = await secondSubmitsAfterFirst(new GatedExecutor(store, " (another run)"), []);
+      const warning = logs.find((record) => record.msg.startsWith(OTHER_SENDER));
+      expect(warning?.msg).to.equal(
+        "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
+      );
+      expect(warning?.fields).to.deep.include({ jobId: 1n, provider: PROVIDER, landedResultHash: market.states.get(1n)?.submitted?.hash });
+      expect(warning?.fields.resultHash).to.not.equal(warning?.fields.landedResultHash);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+    });
+
+    it("drops its result where the other worker's different result landed, though a try of its own failed in transit (it may have landed)", async () => {
+      const logs = await secondSubmitsAfterFirst(new GatedExecutor(store, " (another run)"), [refusedConnection]);
+      expect(logs.filter((record) => record.msg.startsWith(OTHER_SENDER))).to.have.length(1);
+      expect(logs.some((record) => record.msg === "result submitted")).to.equal(false);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(1);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+    });
+
+    it("reports as submitted a result the chain holds with its own hash, though the other worker's submission of the same result landed it", async () => {
+      const logs = await secondSubmitsAfterFirst(new GatedExecutor(store), []);
+      expect(logs.some((record) => record.msg.startsWith(OTHER_SENDER))).to.equal(false);
+      expect(eventsOf("job-submitted", 1n)).to.have.length(2);
+      expect(eventsOf("job-failed")).to.deep.equal([]);
+    });
+  });
+
+  it("gives back nothing, saying so, where its run of a job in hand fails after a second worker of the provider submitted it", async () => {
+    /** Fails once its gate opens: a run that fails after its twin's succeeded. */
+    class GatedFailingExecutor extends GatedExecutor {
+      override async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+        await super.run(loaded, signal);
+        throw new ExecutionError("CUDA error: out of memory");
+      }
+    }
+    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
+    const first = new GatedExecutor(store);
+    const second = new GatedFailingExecutor(store);
+    const logs: LogRecord[] = [];
+    const workerA = worker(first);
+    const workerB = worker(second, { logger: createLogger("info", (record) => logs.push(record)) });
+    const runs = [workerA.run(), workerB.run()];
+    await waitFor(() => first.running === 1 && second.running === 1);
+    first.open();
+    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+    second.open();
+    await waitFor(() => logs.some((record) => record.msg.startsWith("job not given back")));
+    await Promise.all([workerA.stop(), workerB.stop()]);
+    await Promise.all(runs);
+    const refused = logs.find((record) => record.msg.startsWith("job not given back"));
+    expect(refused?.msg).to.equal(
+      "job not given back: another sender of its operator key (a second worker of this provider?) submitted a result for it, which stands",
+    );
+    expect(refused?.fields).to.deep.include({ jobId: 1n, status: "Submitted", reason: "CUDA error: out of memory" });
+    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+  });
+
+  it("reports as submitted a job whose submission landed although its answer was lost, submitting no more", async () => {
     const executor = new GatedExecutor(store);
     executor.open();
-    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
-    // The other worker, which took the job up at its own start, submits first: this worker's submission reverts.
-    market.failBefore.submit.push(() => {
-      Object.assign(market.states.get(1n) as StoredJob, { status: JobStatus.Submitted, challengeDeadline: market.chainNow + market.challengeWindow, resultDeadline: undefined });
-      return new MarketRejectedError("submit", 1n, "JobEscrowUnexpectedStatus");
-    });
-    const logs: LogRecord[] = [];
-    const subject = worker(executor, { logger: createLogger("info", (record) => logs.push(record)) });
+    market.failAfter.submit.push(refusedConnection());
+    const subject = worker(executor);
     const running = subject.run();
-    await waitFor(() => logs.some((record) => record.msg.startsWith("a job's result was submitted for this provider by another sender")));
+    offer(makeJob(1));
+    await waitFor(() => eventsOf("job-submitted", 1n).length + eventsOf("job-failed").length === 1);
+    expect(eventsOf("job-failed")).to.deep.equal([]);
+    expect(market.count("submit", 1n)).to.equal(2);
     await subject.stop();
     await running;
-    const warning = logs.find((record) => record.msg.startsWith("a job's result was submitted for this provider by another sender"));
-    expect(warning?.msg).to.equal(
-      "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
-    );
-    expect(warning?.fields).to.deep.include({ jobId: 1n, provider: PROVIDER });
-    expect(logs.some((record) => record.msg === "result submitted")).to.equal(false);
-    expect(eventsOf("job-submitted")).to.deep.equal([]);
-    expect(eventsOf("job-failed")).to.deep.equal([]);
-    expect(market.count("submit", 1n)).to.equal(1);
   });
 
   it("forgets, logging its id, a job in hand whose id a restarted chain gives another client's job, instead of running that job as it", async () => {
