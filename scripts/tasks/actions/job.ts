@@ -441,8 +441,9 @@ export interface NextAction {
   /** Unix time until which it is possible (absent: no limit). */
   until?: number;
   possibleNow: boolean;
-  /** Who must sign it (absent: anyone): the account, where one is known (not an open job's provider), and its role, for a placeholder where not. */
-  signer?: { role: "client" | "provider" | "arbitrator"; address: string | null };
+  /** The account that must sign it (absent: anyone), as its provider, client or arbitrator; null for an undirected open
+   * job's acceptance, whose provider (any matching one) is not known yet: the only signer status cannot name. */
+  signer?: string | null;
   /** The example command that runs it, once status has resolved the signer's --from among the node's accounts. */
   command?: string;
 }
@@ -466,7 +467,7 @@ async function nextCommand(ctx: DeploymentContext, jobId: bigint, n: NextAction)
   const required = REQUIRED_OPTIONS[n.task];
   if (required !== undefined) parts.push(required);
   const signer = n.signer;
-  const from = signer === undefined ? undefined : signer.address === null ? `<${signer.role} account>` : await fromOption(ctx, signer.address);
+  const from = signer === undefined ? undefined : signer === null ? "<provider account>" : await fromOption(ctx, signer);
   return suggest(ctx, parts.join(" "), { from });
 }
 
@@ -663,8 +664,8 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
     out.push({ task, who, ...(from === undefined ? {} : { from }), ...(until === undefined ? {} : { until }), possibleNow, ...(signer === undefined ? {} : { signer }) });
   };
   const provider = v.provider ?? v.targetProvider;
-  const client = { role: "client", address: v.client } as const;
-  const byProvider = { role: "provider", address: provider } as const;
+  const client = v.client;
+  const byProvider = provider;
   switch (st) {
     case JobStatus.Open:
       window("job accept", v.targetProvider === null ? "any matching active provider or its operator" : `provider ${v.targetProvider} or its operator`, v.pausedUntil, v.acceptDeadline, byProvider);
@@ -684,10 +685,8 @@ export function nextActions(v: JobView, st: JobStatus, now: number): NextAction[
       break;
     case JobStatus.Disputed:
       if (v.dispute !== undefined && !v.dispute.answered) window("dispute answer", `provider ${provider} or its operator`, undefined, v.dispute.ruleDeadline, byProvider);
-      window("dispute rule", `the arbitrator ${v.dispute?.arbitrator ?? "(DisputeManager.arbitrator)"}`, undefined, v.dispute?.ruleDeadline, {
-        role: "arbitrator",
-        address: v.dispute?.arbitrator ?? null,
-      });
+      // A Disputed job always has its dispute (openDispute sets openedAt), so its arbitrator.
+      window("dispute rule", `the arbitrator ${v.dispute?.arbitrator ?? "(DisputeManager.arbitrator)"}`, undefined, v.dispute?.ruleDeadline, v.dispute?.arbitrator);
       window("dispute close-expired", "anyone", (v.dispute?.ruleDeadline ?? 0) + 1, undefined);
       break;
     default:

@@ -857,6 +857,17 @@ describe("tasks: job", function () {
       expect((await statusOf(file, job.jobId)).status).to.equal("Completed");
     });
 
+    it("names in --json each next action's signer by its address, null only for an open job's acceptance, whose provider is not known yet", async function () {
+      const { s, file, job, h100, clients } = await loadFixture(openJobFixture);
+      const signers = async () => {
+        const { output } = await task(file, "job status", { job: job.jobId.toString(), json: true });
+        return (JSON.parse(output) as { next: { task: string; signer?: unknown }[] }).next.map((n) => [n.task, n.signer]);
+      };
+      expect(await signers()).to.deep.equal([["job accept", null], ["job cancel", clients[0]!.address], ["job expire", undefined]]);
+      await acceptJob(s, job, h100);
+      expect(await signers()).to.deep.equal([["job submit", h100.address], ["job abandon", h100.address], ["job timeout", undefined]]);
+    });
+
     it("an accepted job may be given back by its provider until its result deadline", async function () {
       const { s, file, job, h100 } = await loadFixture(openJobFixture);
       await acceptJob(s, job, h100);
