@@ -564,6 +564,27 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("keeps a job's billed time on one line in the job dialog on a 390 px phone, each figure with its unit", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("SUBMITTED");
+      // The devnet's job #31: "0.676 LAT for 15 min 1 s" broke between "1" and "s" at 390 px.
+      update.data.jobUpdated.result = { uri: "ipfs://result", cost: { wei: "676000000000000000", lat: "0.676" }, billedSeconds: 901 };
+      // "Price at acceptance", the widest term, sets the width left to the values.
+      update.data.jobUpdated.pricePerGpuHour = { wei: "1350000000000000000", lat: "1.35" };
+      send(update);
+      const billed = page.locator("#job-detail [data-testid=job-billed]");
+      await billed.waitFor();
+      expect(await billed.textContent()).to.equal("15 min 1 s");
+      expect(await billed.evaluate((span) => span.getClientRects().length), "line boxes of the billed time").to.equal(1);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a refunded job's result was not charged and its whole escrow went back to its client, keeping its run time", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
