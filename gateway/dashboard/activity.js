@@ -83,6 +83,15 @@ function parameterChange(event, contracts) {
   return `${contract} ${p.name} ${isAddress ? before : formatParameterValue(p.unit, before, id)} → ${after}`;
 }
 
+/**
+ * Who gave a job back (JobEscrow.abandonJob takes the provider or its operator), by address: "its provider 0x…" or
+ * "its provider's operator 0x…"; the address alone where the event names no provider.
+ */
+function giver(abandonedBy, provider) {
+  if (provider === null || provider === undefined) return shortAddress(abandonedBy);
+  return `${abandonedBy.toLowerCase() === provider.toLowerCase() ? "its provider" : "its provider's operator"} ${shortAddress(abandonedBy)}`;
+}
+
 function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -150,9 +159,10 @@ export function describe(event, contracts = new Map()) {
       // The JobTimedOut of the same transaction says what was refunded and slashed.
       return `Provider ${provider} gave ${job} back before its deadline, to be settled as a timeout`;
     case "JobTimedOut":
-      // abandonedBy (the activity query's): the provider or operator that gave the job back, whose deadline had not passed.
+      // abandonedBy (the activity query's): the provider or operator that gave the job back, whose deadline had not
+      // passed. JobEscrow settles it as a timeout, but "timed out" told the reader a deadline had passed.
       return event.abandonedBy
-        ? `${capitalize(job)} timed out: given back by ${shortAddress(event.abandonedBy)} before its deadline${amount(event, " refunded")}`
+        ? `${capitalize(job)} given back by ${giver(event.abandonedBy, event.provider)} before its deadline${amount(event, " refunded")}`
         : `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;
     case "JobRefunded":
       return `${capitalize(job)} refunded to its client${amount(event)}`;

@@ -14,7 +14,6 @@ import {
   formatLat,
   formatParameterValue,
   formatSlashRewardCap,
-  formatTime,
   latToWei,
   modelLabel,
   quoteWei,
@@ -22,6 +21,7 @@ import {
   statusLabel,
   weiToLat,
 } from "./format.js";
+import { chainTime } from "./time.js";
 import { LiveClient, defaultSocketUrl } from "./ws.js";
 
 const PROVIDER_PAGE_SIZE = 10;
@@ -550,7 +550,8 @@ function renderProviders({ criteria, availableOnly }, page, afters) {
         ? // Every provider that ever registered lists one GPU or more: none at all is an empty network, not a filter's doing.
           "No provider has registered on this network yet."
         : "No provider matches these filters."
-      : `The protocol is paused until ${formatTime(Number(page.pausedUntil))}: JobEscrow takes no job, so nothing is offered now.`;
+      : // The pause ends at pausedUntil (PauseGuardian: paused while now < pausedUntil): from then on jobs are taken.
+        ["The protocol is paused until ", chainTime(page.pausedUntil, { from: true }), ": JobEscrow takes no job, so nothing is offered now."];
   fillTable(byId("providers-body"), rows, none);
 }
 
@@ -676,7 +677,7 @@ const loadJobs = latestOnly(
         h("td", {}, address(j.provider?.address)),
         h("td", { class: "num mid-hidden" }, formatLat(j.maxPricePerGpuHour.lat)),
         h("td", { class: "num" }, formatLat(j.escrowed.lat)),
-        h("td", { class: "time" }, formatTime(j.updatedAt)),
+        h("td", { class: "time" }, chainTime(j.updatedAt)),
       ),
     );
     // Under "All statuses" and no party, none at all: "No jobs with this status" blamed a status no one chose.
@@ -812,14 +813,12 @@ function providerLink(value) {
   return h("button", { type: "button", class: "link", "data-testid": "job-provider-open", onclick: open }, address(value));
 }
 
-/**
- * A chain time as one unbreakable <time>: in the job dialog on a phone, "accept by 2026-12-21 05:32 UTC" broke at the
- * date's hyphens ("2026-12-" / "21").
- */
-function when(seconds, className = "") {
-  if (seconds === null || seconds === undefined) return formatTime(seconds);
-  return h("time", { class: `when ${className}`.trim(), datetime: new Date(seconds * 1000).toISOString() }, formatTime(seconds));
-}
+/** Titles of the two entries a job given back leaves (JobAbandoned, then JobTimedOut in the same transaction). */
+const GIVEN_BACK_TITLES = {
+  JobAbandoned: "Given back before its deadline",
+  // JobEscrow settles a job given back as a timeout; "Job timed out" read as a result deadline that had passed.
+  JobTimedOut: "Ended as given back",
+};
 
 /**
  * A timeline entry's title and who it was by: "Job abandoned" by an address did not say whether the provider or its
@@ -827,9 +826,9 @@ function when(seconds, className = "") {
  */
 function timelineEntry(job, e) {
   const by = job.settlement?.abandonedBy;
-  if (e.kind !== "JobAbandoned" || !by) return [eventLabel(e.kind), ["by ", address(e.from)]];
+  if (GIVEN_BACK_TITLES[e.kind] === undefined || !by) return [eventLabel(e.kind), ["by ", address(e.from)]];
   const own = job.provider !== null && by.toLowerCase() === job.provider.address.toLowerCase();
-  return ["Given back before its deadline", [`by ${own ? "its provider" : "its provider's operator"} `, address(by)]];
+  return [GIVEN_BACK_TITLES[e.kind], [`by ${own ? "its provider" : "its provider's operator"} `, address(by)]];
 }
 
 function renderJob(job) {
@@ -853,16 +852,16 @@ function renderJob(job) {
       "Deadline",
       job.status === "OPEN"
         ? pastAcceptDeadline(job)
-          ? ["accept by ", when(job.acceptDeadline), ": passed, no provider may accept it now (expiring it refunds its client)"]
-          : ["accept by ", when(job.acceptDeadline)]
+          ? ["accept by ", chainTime(job.acceptDeadline), ": passed, no provider may accept it now (expiring it refunds its client)"]
+          : ["accept by ", chainTime(job.acceptDeadline)]
         : job.status === "ACCEPTED"
-          ? ["result due by ", when(job.resultDeadline)]
+          ? ["result due by ", chainTime(job.resultDeadline)]
           : job.status === "SUBMITTED"
-            ? ["disputable until ", when(job.challengeDeadline), ", then anyone may settle it"]
+            ? ["disputable until ", chainTime(job.challengeDeadline), ", then anyone may settle it"]
             : // A disputed job waits on its arbitrator, but not for ever: "Open, not ruled yet" alone left its client
               // with no date, nor with the way out DisputeManager gives once the ruling period is over.
               job.status === "DISPUTED" && job.dispute && !job.dispute.resolved
-              ? ["ruling due by ", when(job.dispute.ruleDeadline), ", then anyone may close the dispute as a draw (dispute close-expired)"]
+              ? ["ruling due by ", chainTime(job.dispute.ruleDeadline), ", then anyone may close the dispute as a draw (dispute close-expired)"]
               : null,
     ],
     ["Escrowed", formatLat(job.escrowed.lat)],
@@ -900,7 +899,7 @@ function renderJob(job) {
           "li",
           { "data-kind": e.kind },
           h("strong", {}, title),
-          when(e.timestamp, "time"),
+          chainTime(e.timestamp, { className: "time" }),
           h("span", { "data-testid": "job-event-by" }, by),
           amountInWords(e) === null ? null : h("span", { "data-testid": "job-event-amount" }, amountInWords(e)),
           h("span", { class: "muted" }, `block ${formatInt(e.blockNumber)}`),
@@ -1160,7 +1159,7 @@ function renderProvider({ provider: p, directed, activity, contracts, minTrackRe
           directed.map((j) =>
             providerViewJob(
               j,
-              h("span", { class: "time" }, pastAcceptDeadline(j) ? `accept by ${formatTime(j.acceptDeadline)}: passed` : `accept by ${formatTime(j.acceptDeadline)}`),
+              h("span", { class: "time" }, "accept by ", chainTime(j.acceptDeadline), pastAcceptDeadline(j) ? ": passed" : null),
             ),
           ),
         )
@@ -1173,7 +1172,7 @@ function renderProvider({ provider: p, directed, activity, contracts, minTrackRe
       "ul",
       { class: "feed", "data-testid": "provider-view-jobs" },
       jobs.length > 0
-        ? jobs.map((j) => providerViewJob(j, h("time", { datetime: new Date(j.updatedAt * 1000).toISOString() }, formatTime(j.updatedAt))))
+        ? jobs.map((j) => providerViewJob(j, chainTime(j.updatedAt)))
         : h("li", { class: "empty" }, "No jobs yet."),
     ),
     h("h3", {}, "Recent activity"),
@@ -1185,7 +1184,7 @@ function renderProvider({ provider: p, directed, activity, contracts, minTrackRe
             h(
               "li",
               { "data-kind": event.kind },
-              h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
+              chainTime(event.timestamp),
               h("span", {}, describe(event, contracts)),
             ),
           )
@@ -1281,7 +1280,7 @@ function renderActivity({ view, events, contracts }) {
           h(
             "li",
             { "data-testid": "activity-item", "data-kind": event.kind, "data-category": event.category },
-            h("time", { datetime: new Date(event.timestamp * 1000).toISOString() }, formatTime(event.timestamp)),
+            chainTime(event.timestamp),
             event.jobId !== null
               ? h("button", { type: "button", class: "link", onclick: () => openJob(event.jobId) }, describe(event, contracts))
               : h("span", {}, describe(event, contracts)),
@@ -1324,17 +1323,17 @@ function proposalWhen(p) {
   switch (p.state) {
     case "PENDING":
       // voteStart is the snapshot, through which the governor is still Pending.
-      return `voting opens ${formatTime(Number(p.voteStart) + 1)}`;
+      return ["voting opens ", chainTime(Number(p.voteStart) + 1, { from: true })];
     case "ACTIVE":
-      return `voting ends ${formatTime(p.voteEnd)}`;
+      return ["voting ends ", chainTime(p.voteEnd)];
     case "QUEUED":
-      return `executable from ${formatTime(p.eta)}`;
+      return ["executable from ", chainTime(p.eta, { from: true })];
     case "EXECUTED":
-      return `executed ${formatTime(p.executedAt)}`;
+      return ["executed ", chainTime(p.executedAt)];
     case "CANCELED":
-      return `cancelled ${formatTime(p.canceledAt)}`;
+      return ["cancelled ", chainTime(p.canceledAt)];
     default:
-      return `voting ended ${formatTime(p.voteEnd)}`;
+      return ["voting ended ", chainTime(p.voteEnd)];
   }
 }
 
@@ -1374,7 +1373,7 @@ function renderGovernance({ parameters, proposals }) {
             ? "—"
             : `${formatParameterValue(p.unit, p.min, `${p.contract}.${p.name}`)} – ${formatParameterValue(p.unit, p.max, `${p.contract}.${p.name}`)}`,
         ),
-        h("td", {}, formatTime(p.updatedAt)),
+        h("td", {}, chainTime(p.updatedAt)),
       ),
     ),
     "No governed parameters.",

@@ -97,12 +97,21 @@ export function formatSlashRewardCap(bps) {
 }
 
 /**
- * Chain time in UTC ("2025-06-06 05:32 UTC"). Absolute, not "5 minutes ago": a devnet's clock is often far from
- * the browser's.
+ * Chain time in UTC to the minute ("2025-06-06 05:32 UTC"), the page's one format for a date. Absolute, not "5
+ * minutes ago": a devnet's clock is often far from the browser's. `from`: the time is when something becomes
+ * possible (voting opens, a proposal is executable, a pause ends), so the minute is rounded up: cut to its minute,
+ * an eta at 23:15:20 read "executable from 23:15", twenty seconds before the timelock would execute it. A past
+ * event or a deadline (the last second something may be done) is cut to its minute.
  */
-export function formatTime(seconds) {
+export function formatTime(seconds, { from = false } = {}) {
   if (seconds === null || seconds === undefined) return "—";
-  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const shown = from ? Math.ceil(Number(seconds) / 60) * 60 : Number(seconds);
+  return `${new Date(shown * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Chain time in UTC to the second ("2025-06-06 05:32:07 UTC"), for a time's tooltip: the minute hides it. */
+export function formatTimeExact(seconds) {
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
 /** "06-06" (month-day, UTC) for chart axes. */

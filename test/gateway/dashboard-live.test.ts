@@ -564,6 +564,27 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("keeps a job's billed time on one line in the job dialog on a 390 px phone, each figure with its unit", async function () {
+    if (browser === null || server === null) return;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("SUBMITTED");
+      // The devnet's job #31: "0.676 LAT for 15 min 1 s" broke between "1" and "s" at 390 px.
+      update.data.jobUpdated.result = { uri: "ipfs://result", cost: { wei: "676000000000000000", lat: "0.676" }, billedSeconds: 901 };
+      // "Price at acceptance", the widest term, sets the width left to the values.
+      update.data.jobUpdated.pricePerGpuHour = { wei: "1350000000000000000", lat: "1.35" };
+      send(update);
+      const billed = page.locator("#job-detail [data-testid=job-billed]");
+      await billed.waitFor();
+      expect(await billed.textContent()).to.equal("15 min 1 s");
+      expect(await billed.evaluate((span) => span.getClientRects().length), "line boxes of the billed time").to.equal(1);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("says a refunded job's result was not charged and its whole escrow went back to its client, keeping its run time", async function () {
     if (browser === null || server === null) return;
     const page = await browser.newPage();
@@ -1184,6 +1205,80 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("titles a given-back job's settlement 'Ended as given back' in its timeline, and a passed deadline's 'Job timed out'", async function () {
+    if (browser === null || server === null) return;
+    const provider = `0x${"ef".repeat(20)}`;
+    const operator = `0x${"cd".repeat(20)}`;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const send = await openJobDialog(page);
+      const event = (kind: string, from: string, i: number) => ({
+        kind,
+        timestamp: String(1700000000 + i),
+        blockNumber: 10 + i,
+        transaction: `0x${String(i).padStart(64, "0")}`,
+        logIndex: 0,
+        from,
+        amount: null,
+      });
+      const ended = (abandonedBy: string | null) => {
+        const update = jobUpdate("TIMED_OUT");
+        update.data.jobUpdated.provider = { address: provider };
+        update.data.jobUpdated.settlement = { reason: null, amountPaid: ZERO, refund: ZERO, slashed: ZERO, abandonedBy };
+        update.data.jobUpdated.timeline = abandonedBy === null ? [event("JobTimedOut", operator, 1)] : [event("JobAbandoned", operator, 1), event("JobTimedOut", operator, 1)];
+        send(update);
+      };
+      const titles = () =>
+        page.$$eval("[data-testid=job-timeline] li", (items) => items.map((li) => `${li.querySelector("strong")?.textContent} ${li.querySelector("[data-testid=job-event-by]")?.textContent}`));
+      ended(operator);
+      const givenBack = ["Given back before its deadline by its provider's operator 0xcdcd…cdcd", "Ended as given back by its provider's operator 0xcdcd…cdcd"];
+      await waitUntil(async () => (await titles()).length === 2, "the dialog shows the job given back");
+      expect(await titles()).to.deep.equal(givenBack);
+      ended(null);
+      await waitUntil(async () => (await titles()).length === 1, "the dialog shows the job whose deadline passed");
+      expect(await titles()).to.deep.equal(["Job timed out by 0xcdcd…cdcd"]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows every date as a <time> with its instant (datetime) and its second (title): jobs table, job dialog, feed, proposals, parameters", async function () {
+    if (browser === null || server === null) return;
+    governanceAnswer = () => governancePage(["LIP: dates"]);
+    activityAnswer = () => ({ data: { activity: { nodes: [activityEvent()] }, deployment: null } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const times = (selector: string) =>
+        page.$$eval(selector, (cells) => cells.map((cell) => {
+          const time = cell.querySelector("time");
+          return time === null ? [cell.textContent] : [time.textContent, time.getAttribute("datetime"), time.getAttribute("title")];
+        }));
+      // 1700000000 is 2023-11-14 22:13:20 UTC; the proposal executed at 23:16:20, the parameter changed at 22:13:20.
+      const at = ["2023-11-14 22:13 UTC", "2023-11-14T22:13:20.000Z", "2023-11-14 22:13:20 UTC (chain time)"];
+      await page.waitForSelector("[data-testid=job-row] td.time");
+      await page.waitForSelector("[data-testid=proposal-when]");
+      await page.waitForSelector("[data-testid=activity-item]");
+      expect(await times("[data-testid=job-row] td.time"), "jobs table").to.deep.equal([at]);
+      expect(await times("[data-testid=activity-item]"), "activity feed").to.deep.equal([at]);
+      expect(await times("[data-testid=parameter-row] td:last-child"), "parameters").to.deep.equal([at, at]);
+      expect(await times("[data-testid=proposal-when]"), "proposals").to.deep.equal([
+        ["2023-11-14 23:16 UTC", "2023-11-14T23:16:20.000Z", "2023-11-14 23:16:20 UTC (chain time)"],
+      ]);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("OPEN");
+      update.data.jobUpdated.acceptDeadline = "1700000000";
+      send(update);
+      await page.waitForSelector("#job-detail dd time");
+      expect(await times("#job-detail dd:has(time)"), "job dialog").to.deep.equal([at]);
+    } finally {
+      governanceAnswer = null;
+      activityAnswer = null;
+      await page.close();
+    }
+  });
+
   it("opens the provider view from a job dialog's provider, for a client weighing who runs or may take its job", async function () {
     if (browser === null || server === null) return;
     const provider = wideProviders()[0]!.address as string;
@@ -1608,7 +1703,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
         "voting ends 2023-11-14 23:13 UTC",
         "voting ended 2023-11-14 23:13 UTC",
         "voting ended 2023-11-14 23:13 UTC",
-        "executable from 2023-11-14 23:15 UTC",
+        // Its eta is 23:15:20: "from 23:15" would be twenty seconds before the timelock executes it.
+        "executable from 2023-11-14 23:16 UTC",
         "executed 2023-11-14 23:16 UTC",
         "cancelled 2023-11-14 22:13 UTC",
       ]);
@@ -1901,7 +1997,8 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.check('[data-testid="filter-available"]');
       const empty = () => page.textContent("#providers-body .empty-row");
       await waitUntil(async () => (await empty())?.includes("paused") === true, "the providers table says why it is empty");
-      expect(await empty()).to.equal("The protocol is paused until 2023-11-14 23:13 UTC: JobEscrow takes no job, so nothing is offered now.");
+      // Paused while now < 23:13:20: "until 23:13" would say it was over twenty seconds early.
+      expect(await empty()).to.equal("The protocol is paused until 2023-11-14 23:14 UTC: JobEscrow takes no job, so nothing is offered now.");
       const spans = await page.$eval("#providers-body .empty-row td", (td) => [td.colSpan, td.closest("table")!.tHead!.rows[0]!.cells.length]);
       expect(spans[0], "the row spans every column of the table").to.equal(spans[1]);
 
@@ -2802,7 +2899,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  it("says a job its provider gave back timed out by being given back, not for want of a result by its deadline, from the feed's one query", async function () {
+  it("says a job given back was given back, by its provider or its operator, not that it timed out, from the feed's one query", async function () {
     if (browser === null || server === null) return;
     const operator = `0x${"cd".repeat(20)}`;
     const timedOut = (jobId: string, abandonedBy: string | null) => ({
@@ -2818,14 +2915,17 @@ describe("dashboard live updates against a stand-in gateway", function () {
       abandonedBy,
     });
     // Job 5's JobAbandoned, older than the page's last event, is not on it: its JobTimedOut alone says it was given back.
-    activityAnswer = () => ({ data: { activity: { nodes: [timedOut("6", null), timedOut("5", operator)] }, deployment: null } });
+    activityAnswer = () => ({
+      data: { activity: { nodes: [timedOut("6", null), timedOut("5", operator), timedOut("4", `0x${"ef".repeat(20)}`)] }, deployment: null },
+    });
     const page = await browser.newPage();
     const before = requests.length;
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const expected = [
         "Job #6 timed out: no result by its deadline (12 LAT refunded)",
-        "Job #5 timed out: given back by 0xcdcd…cdcd before its deadline (12 LAT refunded)",
+        "Job #5 given back by its provider's operator 0xcdcd…cdcd before its deadline (12 LAT refunded)",
+        "Job #4 given back by its provider 0xefef…efef before its deadline (12 LAT refunded)",
       ];
       const lines = () => page.$$eval("[data-testid=activity-item] button", (buttons) => buttons.map((b) => b.textContent));
       await waitUntil(async () => JSON.stringify(await lines()) === JSON.stringify(expected), "the feed says which job was given back");

@@ -856,7 +856,7 @@ describe("dashboard in headless Chromium", function () {
     )) as { lines: string[]; sent: string[] };
     expect(lines).to.have.length(1);
     const short = `${operator.slice(0, 6)}…${operator.slice(-4)}`;
-    expect(lines[0]).to.match(new RegExp(`^Job #${summary.jobs.abandoned} timed out: given back by ${short} before its deadline \\(`));
+    expect(lines[0]).to.match(new RegExp(`^Job #${summary.jobs.abandoned} given back by its provider's operator ${short} before its deadline \\(`));
     expect(sent.filter((body) => body.includes("query Provider(")), "the view's query").to.have.length(1);
     expect(sent.filter((body) => /GivenBack|job\(id:/.test(body)), "a job asked for who gave it back").to.deep.equal([]);
   });
