@@ -500,6 +500,21 @@ export function moveInventory(before: InventoryShare, after: InventoryShare, p: 
   moveShare("Region", before.region, after.region, before, after);
 }
 
+/**
+ * Moves `gpus` GPUs of a provider into use (negative: out of use), with the inventory of the Protocol, its GpuModel and
+ * its Region. The registry's CapacityReserved and CapacityReleased are only ever emitted inside the escrow's
+ * acceptJob, submitResult and time-out, whose own events (JobAccepted, ResultSubmitted, JobTimedOut) come later in
+ * the same transaction and carry the job: their handlers move the capacity here, with the Protocol, NetworkDay,
+ * Provider and ProviderDay they load anyway, instead of the registry events' handlers loading and saving them all a
+ * second time. The registry's `gpusInUse` is the provider's running sum of its jobs' `gpuCount`, and a provider
+ * cannot deregister with GPUs in use, so the sum here equals the registry's.
+ */
+export function moveCapacity(provider: Provider, gpus: i32, p: Protocol): void {
+  let before = InventoryShare.of(provider);
+  provider.gpusInUse += gpus;
+  moveInventory(before, InventoryShare.of(provider), p);
+}
+
 /** Moves a share between two GpuModels or two Regions (ids null when the provider has none), or within one. */
 function moveShare(type: string, beforeId: string | null, afterId: string | null, before: InventoryShare, after: InventoryShare): void {
   if (beforeId !== null && afterId !== null && beforeId == afterId) {

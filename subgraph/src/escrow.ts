@@ -50,6 +50,7 @@ import {
   loadProtocol,
   loadProviderDay,
   minBigInt,
+  moveCapacity,
   recordAddressParameterUpdated,
   recordParameterUpdated,
   recordTokenRecovery,
@@ -259,6 +260,11 @@ export function handleJobAccepted(event: JobAccepted): void {
   let provider = loadOrCreateProvider(params.provider, event);
   provider.jobsAccepted += 1;
   provider.jobsActive += 1;
+  // This transaction's CapacityReserved (the job's GPUs) and CollateralLocked (`collateral`), emitted before this
+  // event, only record themselves in the feed: their effects are applied here (see moveCapacity).
+  moveCapacity(provider, job.gpuCount, p);
+  provider.locked = provider.locked.plus(params.collateral);
+  p.stakeLocked = p.stakeLocked.plus(params.collateral);
   let pd = loadProviderDay(provider, event);
   pd.jobsAccepted += 1;
   saveProvider(provider, event, pd);
@@ -296,6 +302,11 @@ export function handleResultSubmitted(event: ResultSubmitted): void {
     job.billedSeconds = minBigInt(event.block.timestamp.minus(acceptedAt), job.maxDuration);
   }
   job.save();
+
+  // This transaction's CapacityReleased, emitted before this event, only records itself: see moveCapacity.
+  let provider = loadOrCreateProvider(params.provider, event);
+  moveCapacity(provider, -job.gpuCount, p);
+  saveProvider(provider, event);
 
   let e = new ResultSubmittedEvent(eventId(event));
   stamp(e, event, CAT_JOB, [job.client, params.provider, params.by]);
@@ -387,6 +398,8 @@ export function handleJobTimedOut(event: JobTimedOut): void {
   let provider = loadOrCreateProvider(params.provider, event);
   provider.jobsTimedOut += 1;
   provider.jobsActive -= 1;
+  // This transaction's CapacityReleased, emitted before this event, only records itself: see moveCapacity.
+  moveCapacity(provider, -job.gpuCount, p);
   let pd = loadProviderDay(provider, event);
   pd.jobsTimedOut += 1;
   saveProvider(provider, event, pd);

@@ -194,46 +194,28 @@ export function handleProviderDeregistered(event: ProviderDeregistered): void {
   commit(p, d, event);
 }
 
+// The escrow's event later in this transaction (JobAccepted) moves the capacity: see moveCapacity.
 export function handleCapacityReserved(event: CapacityReserved): void {
-  let p = loadProtocol();
-  let d = loadNetworkDay(event);
-  let provider = loadOrCreateProvider(event.params.provider, event);
-  let before = InventoryShare.of(provider);
-  provider.gpusInUse = event.params.gpusInUse;
-  moveInventory(before, InventoryShare.of(provider), p);
-  saveProvider(provider, event);
-
   let e = new CapacityReservedEvent(eventId(event));
   stamp(e, event, CAT_PROVIDER, [event.params.provider]);
-  e.provider = provider.id;
+  e.provider = event.params.provider;
   e.job = decimalId(event.params.jobId);
   e.jobId = event.params.jobId;
   e.gpus = event.params.gpus;
   e.gpusInUse = event.params.gpusInUse;
   e.save();
-
-  commit(p, d, event);
 }
 
+// The escrow's event later in this transaction (ResultSubmitted or JobTimedOut) moves the capacity: see moveCapacity.
 export function handleCapacityReleased(event: CapacityReleased): void {
-  let p = loadProtocol();
-  let d = loadNetworkDay(event);
-  let provider = loadOrCreateProvider(event.params.provider, event);
-  let before = InventoryShare.of(provider);
-  provider.gpusInUse = event.params.gpusInUse;
-  moveInventory(before, InventoryShare.of(provider), p);
-  saveProvider(provider, event);
-
   let e = new CapacityReleasedEvent(eventId(event));
   stamp(e, event, CAT_PROVIDER, [event.params.provider]);
-  e.provider = provider.id;
+  e.provider = event.params.provider;
   e.job = decimalId(event.params.jobId);
   e.jobId = event.params.jobId;
   e.gpus = event.params.gpus;
   e.gpusInUse = event.params.gpusInUse;
   e.save();
-
-  commit(p, d, event);
 }
 
 export function handleRegistryParameterUpdated(event: ParameterUpdated): void {

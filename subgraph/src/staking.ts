@@ -137,25 +137,18 @@ export function handleWithdrawn(event: Withdrawn): void {
   commit(p, d, event);
 }
 
+// Staking locks collateral only inside the escrow's acceptJob, whose JobAccepted, later in the transaction, carries
+// the amount: its handler moves the Protocol's and the provider's locked stake with the entities it loads anyway.
 export function handleCollateralLocked(event: CollateralLocked): void {
   let params = event.params;
-  let p = loadProtocol();
-  let provider = loadOrCreateProvider(params.provider, event);
-  p.stakeLocked = p.stakeLocked.plus(params.locked.minus(provider.locked));
-  provider.locked = params.locked;
-  saveProviderOnly(provider, event);
-
   let e = new CollateralLockedEvent(eventId(event));
   stamp(e, event, CAT_STAKE, [params.provider]);
-  e.provider = provider.id;
+  e.provider = params.provider;
   e.job = decimalId(params.jobId);
   e.jobId = params.jobId;
   e.amount = params.amount;
   e.lockedAfter = params.locked;
   e.save();
-
-  // Locked collateral is in none of NetworkDay's or ProviderDay's counters or snapshot fields.
-  saveProtocol(p, event);
 }
 
 export function handleCollateralUnlocked(event: CollateralUnlocked): void {
