@@ -20,16 +20,14 @@ import * as path from "node:path";
 import { DirectoryRefusedError, makeDirectory, makeWritableDirectory } from "../subgraph/indexer/directories";
 import { ZeroAddress, formatEther, getCreateAddress, isAddress, parseEther } from "ethers";
 import type { Signer, ContractRunner, ContractTransactionResponse, BaseContract } from "ethers";
-import {
-  DisputeManager__factory,
-  JobEscrow__factory,
-  LatentGovernor__factory,
-  LatentTimelock__factory,
-  LatentToken__factory,
-  PauseGuardian__factory,
-  ProviderRegistry__factory,
-  Staking__factory,
-} from "../typechain-types";
+import { DisputeManager__factory } from "../typechain-types/factories/contracts/disputes/DisputeManager__factory";
+import { JobEscrow__factory } from "../typechain-types/factories/contracts/jobs/JobEscrow__factory";
+import { LatentGovernor__factory } from "../typechain-types/factories/contracts/governance/LatentGovernor__factory";
+import { LatentTimelock__factory } from "../typechain-types/factories/contracts/governance/LatentTimelock__factory";
+import { LatentToken__factory } from "../typechain-types/factories/contracts/token/LatentToken__factory";
+import { PauseGuardian__factory } from "../typechain-types/factories/contracts/governance/PauseGuardian__factory";
+import { ProviderRegistry__factory } from "../typechain-types/factories/contracts/registry/ProviderRegistry__factory";
+import { Staking__factory } from "../typechain-types/factories/contracts/staking/Staking__factory";
 import type {
   DisputeManager,
   JobEscrow,

@@ -15,7 +15,8 @@ import * as fs from "node:fs";
 import { createClient } from "graphql-ws";
 import { JsonRpcProvider, Wallet, keccak256, type Signer } from "ethers";
 import WebSocket from "ws";
-import { JobEscrow__factory, LatentToken__factory } from "../../typechain-types";
+import { JobEscrow__factory } from "../../typechain-types/factories/contracts/jobs/JobEscrow__factory";
+import { LatentToken__factory } from "../../typechain-types/factories/contracts/token/LatentToken__factory";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
 
 /** What the walk could not do, in words a developer can act on; the CLI prints it and exits 1 (2 for bad usage). */

@@ -24,7 +24,7 @@
 import fc from "fast-check";
 import { MaxUint256, parseEther, ZeroAddress, ZeroHash, id as keccakUtf8 } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
-import { BalancesLens__factory } from "../../typechain-types";
+import { BalancesLens__factory } from "../../typechain-types/factories/contracts/mocks/BalancesLens__factory";
 import type { BalancesLens, JobEscrow, Staking } from "../../typechain-types";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
 import { DEFAULT_PARAMS } from "../deploy";

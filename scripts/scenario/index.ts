@@ -28,7 +28,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse, Provider,
 import { deployLatent, DEVNET_GOVERNANCE } from "../deploy";
 import type { DeployOptions, LatentContracts, LatentDeployment } from "../deploy";
 import type { IJobEscrow } from "../../typechain-types/contracts/jobs/JobEscrow";
-import { StrayToken__factory } from "../../typechain-types";
+import { StrayToken__factory } from "../../typechain-types/factories/contracts/mocks/StrayToken__factory";
 import { GPU_MODELS, Tier, gpuModelId, listing, regionId, toSpec } from "./catalog";
 import type { GpuModel, ProviderListing } from "./catalog";
 

@@ -9,7 +9,9 @@ import type { Logger } from "../logger";
 import { RequestDeadline } from "../request-deadline";
 import { unlessAborted } from "../../../subgraph/indexer/abortable";
 import { redactUrl, urlRedactor, type Redactor } from "../../../subgraph/indexer/redact";
-import { IJobEscrow__factory, IProviderRegistry__factory, IStaking__factory } from "../../../typechain-types";
+import { IJobEscrow__factory } from "../../../typechain-types/factories/contracts/interfaces/IJobEscrow__factory";
+import { IProviderRegistry__factory } from "../../../typechain-types/factories/contracts/interfaces/IProviderRegistry__factory";
+import { IStaking__factory } from "../../../typechain-types/factories/contracts/interfaces/IStaking__factory";
 import type { IJobEscrow, IProviderRegistry, IStaking } from "../../../typechain-types";
 
 /** Addresses of the contracts the gateway reads live. */

@@ -11,7 +11,7 @@ import { encodeBytes32String, formatUnits } from "ethers";
 import type { Interface, Log, LogDescription } from "ethers";
 import { ECONOMIC_PARAM_NAMES, loadDeployment, recordedParams, recordedRoles, wiringChecks } from "../../deploy";
 import type { ContractName, LatentContracts, TimelockRoleName, WiringCheck } from "../../deploy";
-import { IGoverned__factory } from "../../../typechain-types";
+import { IGoverned__factory } from "../../../typechain-types/factories/contracts/interfaces/IGoverned__factory";
 import type { DeploymentContext } from "../lib/context";
 import { ChainQueryError, VerificationError } from "../lib/errors";
 import { formatParameter, toJson } from "../lib/format";

@@ -5,7 +5,7 @@
  */
 import { MaxUint256, ZeroAddress, formatUnits, id as keccakUtf8 } from "ethers";
 import type { FunctionFragment, Interface, TransactionDescription } from "ethers";
-import { IERC20Metadata__factory } from "../../../typechain-types";
+import { IERC20Metadata__factory } from "../../../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata__factory";
 import { CONTRACT_NAMES, GOVERNANCE_MAX_DURATION, GOVERNANCE_QUORUM_BOUNDS, PARAM_BOUNDS } from "../../deploy";
 import type { ContractName } from "../../deploy";
 import { Vote } from "../../scenario";

@@ -16,16 +16,14 @@ import { CONTRACT_NAMES, attachLatent, deploymentsDir } from "../../deploy";
 import type { ContractName, DeploymentRecord, LatentContracts } from "../../deploy";
 import { RecordReadError, lookupRecord, readRecordFile, staleReason } from "../../deployment-records";
 import { contractsByName } from "../../scenario/events";
-import {
-  DisputeManager__factory,
-  JobEscrow__factory,
-  LatentGovernor__factory,
-  LatentTimelock__factory,
-  LatentToken__factory,
-  PauseGuardian__factory,
-  ProviderRegistry__factory,
-  Staking__factory,
-} from "../../../typechain-types";
+import { DisputeManager__factory } from "../../../typechain-types/factories/contracts/disputes/DisputeManager__factory";
+import { JobEscrow__factory } from "../../../typechain-types/factories/contracts/jobs/JobEscrow__factory";
+import { LatentGovernor__factory } from "../../../typechain-types/factories/contracts/governance/LatentGovernor__factory";
+import { LatentTimelock__factory } from "../../../typechain-types/factories/contracts/governance/LatentTimelock__factory";
+import { LatentToken__factory } from "../../../typechain-types/factories/contracts/token/LatentToken__factory";
+import { PauseGuardian__factory } from "../../../typechain-types/factories/contracts/governance/PauseGuardian__factory";
+import { ProviderRegistry__factory } from "../../../typechain-types/factories/contracts/registry/ProviderRegistry__factory";
+import { Staking__factory } from "../../../typechain-types/factories/contracts/staking/Staking__factory";
 import { DeploymentError, InputError, LatentTaskError, MissingInputError, RevertError, SignerError, TransactionError } from "./errors";
 import { write } from "./output";
 import { notAnAddress } from "./parse";
