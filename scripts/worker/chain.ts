@@ -4,7 +4,7 @@
 // than as a revert on the first job.
 
 import { FetchRequest, JsonRpcProvider, Network, getAddress } from "ethers";
-import { IJobEscrow__factory } from "../../typechain-types";
+import { IJobEscrow__factory } from "../../typechain-types/factories/contracts/interfaces/IJobEscrow__factory";
 import { splitCredentials } from "../../subgraph/indexer/url-form";
 import { type ConfigFilePath, describeConfigFile } from "./config";
 import { endpointName } from "./endpoint-name";

@@ -36,16 +36,12 @@ import {
   keccak256,
   type JsonFragment,
 } from "ethers";
-import {
-  IERC20Errors__factory,
-  IJobEscrow__factory,
-  IProviderRegistry__factory,
-  IStaking__factory,
-  JobEscrow__factory,
-  type IJobEscrow,
-  type IProviderRegistry,
-  type IStaking,
-} from "../../typechain-types";
+import type { IJobEscrow, IProviderRegistry, IStaking } from "../../typechain-types";
+import { IERC20Errors__factory } from "../../typechain-types/factories/@openzeppelin/contracts/interfaces/draft-IERC6093.sol/IERC20Errors__factory";
+import { IJobEscrow__factory } from "../../typechain-types/factories/contracts/interfaces/IJobEscrow__factory";
+import { IProviderRegistry__factory } from "../../typechain-types/factories/contracts/interfaces/IProviderRegistry__factory";
+import { IStaking__factory } from "../../typechain-types/factories/contracts/interfaces/IStaking__factory";
+import { JobEscrow__factory } from "../../typechain-types/factories/contracts/jobs/JobEscrow__factory";
 import { RevertDecoder } from "../tasks/lib/revert";
 import type { ContractAddresses } from "./contracts";
 import { hashJobTerms } from "./gateway-jobs";

@@ -5,7 +5,7 @@
 // that fails any check is refused here, before it could cost gas.
 
 import { AbiCoder, ParamType, getAddress, isAddress, keccak256 } from "ethers";
-import { IJobEscrow__factory } from "../../typechain-types";
+import { IJobEscrow__factory } from "../../typechain-types/factories/contracts/interfaces/IJobEscrow__factory";
 import { TierCode } from "./ids";
 import type { CandidateJob, JobTerms } from "./market";
 import { isJsonObject } from "./validate";

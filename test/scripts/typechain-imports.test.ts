@@ -1,4 +1,4 @@
-// What a task's `npx hardhat` process, a deploy, the scenario and the gateway's chain reader load of the TypeChain output: each factory they use
+// What a task's `npx hardhat` process, a deploy, the scenario, the worker and the gateway's chain reader load of the TypeChain output: each factory they use
 // by its own file, never through typechain-types' barrels (index.ts), each of which requires every factory under it.
 // ts-node transpiles what is required at every start, and the root barrel is ~1 MB of TypeScript (every contract's
 // ABI and bytecode, the mocks and OpenZeppelin's included): 3.9 CPU s to load against 2.35 s for the factories used.
@@ -29,6 +29,11 @@ describe("TypeChain imports of the scripts and the gateway", function () {
        for (const file of fs.readdirSync("scripts/tasks/actions")) require("./scripts/tasks/actions/" + file);
        for (const module of ["./scripts/tasks/lib/context", "./scripts/deploy", "./scripts/scenario", "./scripts/examples/post-job", "./scripts/fuzz/model"]) require(module);`;
     expect(barrelsLoaded(requires)).to.deep.equal([]);
+  });
+
+  it("the worker (its CLI, every worker start) loads no typechain-types barrel", function () {
+    // The worker's CLI loaded 986 KB of TypeChain's TypeScript for five factories, at every start of a provider's worker.
+    expect(barrelsLoaded(`require("./scripts/worker/cli");`)).to.deep.equal([]);
   });
 
   it("the gateway's chain reader (every gateway start: its CLI, npm start) loads no typechain-types barrel", function () {
