@@ -1,6 +1,6 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
-import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorBlockMismatch, cursorExpired, type BlockGone } from "../errors";
+import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorBlockMismatch, cursorExpired, cursorTimeMismatch, type BlockGone } from "../errors";
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
@@ -179,12 +179,12 @@ const CHEAPEST = "cheapest";
 const CURSOR_BLOCK = "cursorBlock";
 
 /**
- * `query` (one operation) asking also for the number of the block `$block` names: graph-node and the embedded indexer
- * both answer `_meta` at a `{ hash }` with that block's number, in the same request and so at no extra round trip.
- * Aliased, so that it never merges with a `_meta` the query asks for itself.
+ * `query` (one operation) asking also for the number and time of the block `$block` names: graph-node and the
+ * embedded indexer both answer `_meta` at a `{ hash }` with that block's number (its time where they know it), in the
+ * same request and so at no extra round trip. Aliased, so that it never merges with a `_meta` the query asks for itself.
  */
 function withCursorCheck(query: string): string {
-  return query.replace(/\}\s*$/, `  ${CURSOR_BLOCK}: _meta(block: $block) { block { number } }\n      }`);
+  return query.replace(/\}\s*$/, `  ${CURSOR_BLOCK}: _meta(block: $block) { block { number timestamp } }\n      }`);
 }
 
 export interface NestedListArgs {
@@ -303,7 +303,7 @@ export class SubgraphReader {
     const block = hash !== null ? { hash } : { number: at.block.number };
     // A cursor read by hash would otherwise report its own number, whatever block the hash names (cursorBlockMismatch).
     const checked = hash !== null && at.fromCursor === true;
-    let data: TData & { [CURSOR_BLOCK]?: { block: { number: number } } };
+    let data: TData & { [CURSOR_BLOCK]?: { block: { number: number; timestamp?: number | null } } };
     try {
       const text = checked ? withCursorCheck(query(PINNED)) : query(PINNED);
       data = await this.source.request<typeof data>(text, { ...variables, block }, { signal: this.signal });
@@ -317,6 +317,11 @@ export class SubgraphReader {
     if (!checked) return data;
     const { [CURSOR_BLOCK]: named, ...rest } = data;
     if (hash !== null && named !== undefined && named.block.number !== at.block.number) throw cursorBlockMismatch(at.block.number, hash, named.block.number);
+    // The cursor's time is the time openJobs and governance judge its pages at: one not its block's was edited. A source
+    // that tells no time for the block leaves nothing to compare.
+    const told = named?.block.timestamp;
+    const carried = at.block.timestamp;
+    if (typeof told === "number" && carried !== undefined && told !== carried) throw cursorTimeMismatch(at.block.number, carried, told);
     return rest as TData;
   }
 
