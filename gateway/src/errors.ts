@@ -185,6 +185,19 @@ export function cursorBlockMismatch(blockNumber: number, blockHash: string, read
 }
 
 /**
+ * A cursor whose block time is not that of the block its hash names (`read`, as the source tells it): the gateway
+ * writes the time from the block itself, so the cursor was edited. Its pages would judge deadlines, the guardian's
+ * pause and proposal states at the edited time (openJobs, governance.proposals).
+ */
+export function cursorTimeMismatch(blockNumber: number, blockTime: number, read: number): GraphQLError {
+  return badUserInput(
+    "after",
+    `the cursor gives block ${blockNumber} the time ${blockTime} but the block its hash names has ${read}: this gateway did not issue it; start again without \`after\``,
+    { value: blockTime, blockNumber, blockTime, hashBlockTime: read },
+  );
+}
+
+/**
  * A cursor an earlier release of the list handed out, which this one cannot continue (`change` says why): like a
  * cursor whose block is gone, the client starts the sequence again without `after`.
  */

@@ -107,6 +107,9 @@ function collateralAt(price: bigint, req: ParsedRequirements, protocol: Protocol
 /** The provider reads availableCompute ranks and pages. */
 type ProviderRows = Pick<SubgraphReader, "providers" | "providerPage">;
 
+/** What coveredRows reads through: provider pages, with the cheapest row of their filter beside them where asked. */
+type CoverableRows = Pick<SubgraphReader, "providerPage" | "providerPageAndCheapest">;
+
 /**
  * The least price a row of `where` can have by the price bounds it states (through `and`, and through `or` as the
  * least of its parts), 0 where it states none.
@@ -128,16 +131,38 @@ export function priceFloor(where: Where): bigint {
 }
 
 /**
+ * The greatest price a row of `where` can have by the price bounds it states (through `and`, and through `or` as the
+ * greatest of its parts), null where it states none.
+ */
+export function priceCeiling(where: Where): bigint | null {
+  let ceiling: bigint | null = null;
+  const lower = (price: bigint | null) => {
+    if (price !== null && (ceiling === null || price < ceiling)) ceiling = price;
+  };
+  for (const [key, value] of Object.entries(where)) {
+    if (key === "and") for (const part of value as Where[]) lower(priceCeiling(part));
+    else if (key === "or") {
+      const ceilings = (value as Where[]).map(priceCeiling);
+      if (ceilings.length > 0 && !ceilings.includes(null)) lower((ceilings as bigint[]).reduce((a, b) => (a > b ? a : b)));
+    } else if (key === "pricePerGpuHour" || key === "pricePerGpuHour_lte") lower(BigInt(value as string | number));
+    else if (key === "pricePerGpuHour_lt") lower(BigInt(value as string | number) - 1n);
+  }
+  return ceiling;
+}
+
+/**
  * `reader`'s provider lists with only the rows whose free stake covers the collateral at their price: `first` of
  * them in the list's order where that many exist, fewer only at its end, so that a page of covered rows is read as a
  * page of all rows is. graph-node cannot compare two columns, but collateral grows with the price, so a row priced at
  * least P is covered only if its free stake is at least the collateral at P: every read asks for that much free stake
  * (freeStake_gte), P the price floor its filter states. Where the rows read drop some, the list is read on after the
- * last row read (keysetAfter), at the first read's block; in price order that row's price is the floor, in another
- * order the cheapest row left is read first to find it. A query no provider can cover then reads about a page of
- * rows, not the whole table.
+ * last row read (keysetAfter), at the first read's block; in price order that row's price is the floor. In another
+ * order each read asks in the same request for the cheapest row of its own filter (providerPageAndCheapest), whose
+ * price bounds every covered row after it (they pass that filter), so that reading on costs one request, not a
+ * 1-row read for the floor and then the rows; a filter that fixes the price (a price group) asks for none. A query no
+ * provider can cover then reads about a page of rows, not the whole table.
  */
-function coveredRows(reader: ProviderRows, head: IndexedHead | null, collateralAtPrice: (price: bigint) => bigint): ProviderRows {
+function coveredRows(reader: CoverableRows, head: IndexedHead | null, collateralAtPrice: (price: bigint) => bigint): ProviderRows {
   const covers = (p: ProviderEntity) => BigInt(p.freeStake) >= collateralAtPrice(BigInt(p.pricePerGpuHour));
   const bounded = (where: Where, floor: bigint): Where => {
     const collateral = collateralAtPrice(floor);
@@ -146,21 +171,20 @@ function coveredRows(reader: ProviderRows, head: IndexedHead | null, collateralA
   const byPrice = (args: ListArgs) => args.orderBy === "pricePerGpuHour" && args.orderDirection === "asc";
   const providerPage = async (args: ListArgs): Promise<ListPage<ProviderEntity>> => {
     const kept: ProviderEntity[] = [];
+    // Where the filter fixes the price (or orders by it), the floor is known without the cheapest row.
+    const floorKnown = byPrice(args) || priceFloor(args.where) === priceCeiling(args.where);
     let read: ListArgs = { ...args, where: bounded(args.where, priceFloor(args.where)) };
     for (;;) {
-      const { rows, block } = await reader.providerPage(read);
+      const { rows, block, cheapest } = floorKnown ? { ...(await reader.providerPage(read)), cheapest: null } : await reader.providerPageAndCheapest(read);
       kept.push(...rows.filter(covers));
       const last = rows[rows.length - 1];
       if (kept.length >= args.first || rows.length < read.first || last === undefined) return { rows: kept.slice(0, args.first), block };
       const at = args.at ?? { ...readAt(block, head), fromCursor: false };
       const rest = allOf(args.where, keysetAfter(args.orderBy, args.orderDirection, last[args.orderBy as keyof ProviderEntity] as string | number, last.id));
-      let floor = priceFloor(rest);
-      if (!byPrice(args)) {
-        const cheapest = (await reader.providerPage({ where: rest, orderBy: "pricePerGpuHour", orderDirection: "asc", first: 1, at })).rows[0];
-        if (cheapest === undefined) return { rows: kept.slice(0, args.first), block };
-        floor = BigInt(cheapest.pricePerGpuHour);
-      }
-      read = { ...args, where: bounded(rest, floor), first: SOURCE_MAX_FIRST, at };
+      const floor = priceFloor(rest);
+      // The cheapest row of `read`'s filter: every covered row of `rest` passes that filter (its freeStake_gte too).
+      const least = cheapest === null ? floor : BigInt(cheapest.pricePerGpuHour);
+      read = { ...args, where: bounded(rest, least > floor ? least : floor), first: SOURCE_MAX_FIRST, at };
     }
   };
   return { providerPage, providers: async (args) => (await providerPage(args)).rows };

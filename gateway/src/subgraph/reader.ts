@@ -1,6 +1,6 @@
 // Typed reads of the subgraph. Every method is one source request (countProviders: one per thousand rows), so a
 // resolver's cost in source queries can be read off the calls it makes.
-import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorBlockMismatch, cursorExpired, type BlockGone } from "../errors";
+import { BLOCK_GONE, BLOCK_GONE_DETAIL, BlockNotServedError, SourceError, cursorAboveHead, cursorBlockMismatch, cursorExpired, cursorTimeMismatch, type BlockGone } from "../errors";
 import type { PinnedBlock } from "../model/cursor";
 import type { SubgraphSource } from "../sources/source";
 import type {
@@ -172,16 +172,19 @@ interface BlockClause {
 const LATEST: BlockClause = { variable: "", argument: "" };
 const PINNED: BlockClause = { variable: ", $block: Block_height", argument: ", block: $block" };
 
+/** The response key of the cheapest row asked beside a list (providerPageAndCheapest). */
+const CHEAPEST = "cheapest";
+
 /** The response key of the block a cursor's hash names, asked beside the read (withCursorCheck). */
 const CURSOR_BLOCK = "cursorBlock";
 
 /**
- * `query` (one operation) asking also for the number of the block `$block` names: graph-node and the embedded indexer
- * both answer `_meta` at a `{ hash }` with that block's number, in the same request and so at no extra round trip.
- * Aliased, so that it never merges with a `_meta` the query asks for itself.
+ * `query` (one operation) asking also for the number and time of the block `$block` names: graph-node and the
+ * embedded indexer both answer `_meta` at a `{ hash }` with that block's number (its time where they know it), in the
+ * same request and so at no extra round trip. Aliased, so that it never merges with a `_meta` the query asks for itself.
  */
 function withCursorCheck(query: string): string {
-  return query.replace(/\}\s*$/, `  ${CURSOR_BLOCK}: _meta(block: $block) { block { number } }\n      }`);
+  return query.replace(/\}\s*$/, `  ${CURSOR_BLOCK}: _meta(block: $block) { block { number timestamp } }\n      }`);
 }
 
 export interface NestedListArgs {
@@ -246,6 +249,15 @@ export class SubgraphReader {
     return this.list<ProviderEntity>(PROVIDERS, args, true);
   }
 
+  /**
+   * providerPage, and in the same request the cheapest provider of the same filter (one more root field, no more
+   * round trip): a read in another order than price learns from it the least price the rows after it can have.
+   */
+  async providerPageAndCheapest(args: ListArgs): Promise<ListPage<ProviderEntity> & { cheapest: ProviderEntity | null }> {
+    const page = await this.list<ProviderEntity>(PROVIDERS, args, true, true);
+    return { rows: page.rows, block: page.block, cheapest: page.cheapest ?? null };
+  }
+
   jobPage(args: ListArgs): Promise<ListPage<JobEntity>> {
     return this.list<JobEntity>(JOBS, args, true);
   }
@@ -254,20 +266,31 @@ export class SubgraphReader {
     return this.list<EventEntity>(EVENTS, args, true);
   }
 
-  /** One list query; with `withBlock` and no `args.at`, `_meta` in the same request says which block it read. */
-  private async list<T extends object>(list: ListQuery, args: ListArgs, withBlock: boolean): Promise<ListPage<T>> {
+  /**
+   * One list query; with `withBlock` and no `args.at`, `_meta` in the same request says which block it read; with
+   * `withCheapest`, the cheapest row of the same filter is asked beside it (CHEAPEST), at the same block.
+   */
+  private async list<T extends object>(
+    list: ListQuery,
+    args: ListArgs,
+    withBlock: boolean,
+    withCheapest = false,
+  ): Promise<ListPage<T> & { cheapest?: T | null }> {
     const { at, ...rest } = args;
     type Data = Record<string, T[]> & { _meta?: MetaBlock };
     const data = await this.requestAt<Data>(
       (b) => `query ${list.name}($where: ${list.type}_filter, $orderBy: ${list.type}_orderBy, $orderDirection: OrderDirection, $first: Int${b.variable}) {
-        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${b.argument}) { ${list.fields} }${withBlock && at === undefined ? `\n        ${META_BLOCK}` : ""}
+        ${list.plural}(where: $where, orderBy: $orderBy, orderDirection: $orderDirection, first: $first${b.argument}) { ${list.fields} }${withBlock && at === undefined ? `\n        ${META_BLOCK}` : ""}${
+          withCheapest ? `\n        ${CHEAPEST}: ${list.plural}(where: $where, orderBy: pricePerGpuHour, orderDirection: asc, first: 1${b.argument}) { ${list.fields} }` : ""
+        }
       }`,
       { ...rest },
       at,
     );
-    if (at !== undefined) return { rows: pinRows(data[list.plural] ?? [], at), block: at.block };
+    const cheapest = withCheapest ? { cheapest: data[CHEAPEST]?.[0] ?? null } : {};
+    if (at !== undefined) return { rows: pinRows(data[list.plural] ?? [], at), block: at.block, ...cheapest };
     const block = metaBlock(data._meta);
-    return { rows: pinRows(data[list.plural] ?? [], withBlock ? latestAt(data._meta) : undefined), block };
+    return { rows: pinRows(data[list.plural] ?? [], withBlock ? latestAt(data._meta) : undefined), block, ...cheapest };
   }
 
   /**
@@ -280,7 +303,7 @@ export class SubgraphReader {
     const block = hash !== null ? { hash } : { number: at.block.number };
     // A cursor read by hash would otherwise report its own number, whatever block the hash names (cursorBlockMismatch).
     const checked = hash !== null && at.fromCursor === true;
-    let data: TData & { [CURSOR_BLOCK]?: { block: { number: number } } };
+    let data: TData & { [CURSOR_BLOCK]?: { block: { number: number; timestamp?: number | null } } };
     try {
       const text = checked ? withCursorCheck(query(PINNED)) : query(PINNED);
       data = await this.source.request<typeof data>(text, { ...variables, block }, { signal: this.signal });
@@ -294,6 +317,11 @@ export class SubgraphReader {
     if (!checked) return data;
     const { [CURSOR_BLOCK]: named, ...rest } = data;
     if (hash !== null && named !== undefined && named.block.number !== at.block.number) throw cursorBlockMismatch(at.block.number, hash, named.block.number);
+    // The cursor's time is the time openJobs and governance judge its pages at: one not its block's was edited. A source
+    // that tells no time for the block leaves nothing to compare.
+    const told = named?.block.timestamp;
+    const carried = at.block.timestamp;
+    if (typeof told === "number" && carried !== undefined && told !== carried) throw cursorTimeMismatch(at.block.number, carried, told);
     return rest as TData;
   }
 

@@ -30,6 +30,7 @@ const METHODS: { [K in ReaderMethod]: ReturnType<SubgraphReader[K]> extends Prom
   protocol: "async",
   providers: "async",
   providerPage: "async",
+  providerPageAndCheapest: "async",
   jobPage: "async",
   eventPage: "async",
   providersByIds: "async",

@@ -174,6 +174,8 @@ describeEachSource("cursors a paged field cannot continue", (ctx) => {
         // Edited numbers that keep a real block's hash: read by the hash, the page reported the edited number.
         "a real block's hash under a number past the head": [boundCursor(tag, bound, [keys, id, FAR_BLOCK, realHash, null]), "BAD_USER_INPUT"],
         "a real block's hash under a number below it": [boundCursor(tag, bound, [keys, id, realNumber - 1, realHash, null]), "BAD_USER_INPUT"],
+        // A real block under an edited time: openJobs and governance would judge deadlines and states at it.
+        "a real block under a time not its own": [boundCursor(tag, bound, [keys, id, realNumber, realHash, 1]), "BAD_USER_INPUT"],
         // Block 0 is before every row: a page that answered empty there skipped the check.
         "a cursor issued for other arguments": [boundCursor(tag, { other: 1 }, [keys, id, 0, null, null]), "BAD_USER_INPUT"],
         // Continued at the latest block, it could skip or repeat rows whose sort key changed since its page.

@@ -7,8 +7,8 @@ import { createJsonLogger, silentLogger } from "../../../gateway/src/logger";
 import { createResolvers } from "../../../gateway/src/resolvers";
 import { buildSchema } from "../../../gateway/src/schema/executable-schema";
 import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
-import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
 import { bareContext } from "../helpers/bare-context";
+import { EmptyIndex } from "../helpers/empty-index";
 import { FakeHub } from "../helpers/fake-hub";
 import { serveGatewayWs, type ServedGatewayWs } from "../helpers/served-gateway-ws";
 import { serveGraphQLHttp, type ServedGraphQLHttp } from "../helpers/served-graphql-http";
@@ -48,17 +48,8 @@ describe("a mutation", function () {
     let served: ServedGatewayWs;
     let client: Client;
 
-    /** An index at block 7 holding nothing: validation refuses before anything reads. */
-    class EmptyIndex implements SubgraphSource {
-      readonly kind: SourceKind = "subgraphUrl";
-      async request<TData>(): Promise<TData> {
-        const block = { number: 7, hash: `0x${"07".padStart(64, "0")}`, parentHash: `0x${"06".padStart(64, "0")}`, timestamp: 1_007 };
-        return { _meta: { block, hasIndexingErrors: false, deployment: "empty" }, jobs: [], events: [] } as TData;
-      }
-      async close(): Promise<void> {}
-    }
-
     before(async function () {
+      // Validation refuses before anything reads.
       const source = new EmptyIndex();
       served = await serveGatewayWs(source, new HeadWatcher(source, { logger: silentLogger }));
       client = served.client;

@@ -84,17 +84,25 @@ describe("availableCompute and the collateral a job would lock", function () {
   const requirements = { gpuCount: 3, hours: 0.5 };
   const NEEDED = 226n;
 
-  /** Over `rows`, counting in `read.rows` every row its lists return. */
-  function reader(rows: ProviderEntity[], read = { rows: 0 }) {
+  /** Over `rows`, counting in `read.rows` every row its lists return and in `read.lists` every list request. */
+  function reader(rows: ProviderEntity[], read = { rows: 0, lists: 0 }) {
     const counted = (args: ListArgs) => {
       const page = list(rows, args);
       read.rows += page.length;
+      read.lists += 1;
       return page;
+    };
+    // The cheapest row asked beside a page: one more row, in the same request.
+    const cheapest = (args: ListArgs) => {
+      const [row] = list(rows, { ...args, orderBy: "pricePerGpuHour", orderDirection: "asc", first: 1 });
+      read.rows += row === undefined ? 0 : 1;
+      return row ?? null;
     };
     return new FakeReader({
       protocolOfPage: async () => ({ protocol: { ...protocol, collateralRatioBps: ratioBps }, at }),
       providers: async (args: ListArgs) => counted(args),
       providerPage: async (args: ListArgs) => ({ rows: counted(args), block: at.block }),
+      providerPageAndCheapest: async (args: ListArgs) => ({ rows: counted(args), block: at.block, cheapest: cheapest(args) }),
     });
   }
 
@@ -148,7 +156,7 @@ describe("availableCompute and the collateral a job would lock", function () {
       freeStake: String(1000 + i),
     }));
     for (const orderBy of ORDERS) {
-      const read = { rows: 0 };
+      const read = { rows: 0, lists: 0 };
       const page = await availableCompute(reader(rows, read), null, { requirements: { gpuCount: 8, hours: 720 }, first: 20, orderBy });
       expect(page.edges, JSON.stringify(orderBy)).to.deep.equal([]);
       // The first read of a page, and the cheapest row after it where the order is not by price.
@@ -168,6 +176,17 @@ describe("availableCompute and the collateral a job would lock", function () {
     expect(page.edges.map((e) => e.node.provider.id)).to.deep.equal([exact.id]);
     expect(page.edges[0]!.node.quote.collateral).to.equal(NEEDED);
     expect(page.edges[0]!.node.quote.collateralAvailable).to.equal(true);
+  });
+
+  it("reads on past short providers in an order other than price in one request, not a 1-row read for the price floor first", async function () {
+    // Every third provider is covered, the rest a wei short: the page's first read of 5 rows keeps 2, so one more read
+    // is needed; it learns its price floor from the cheapest row asked beside the first.
+    const rows = Array.from({ length: 60 }, (_, i) => staked(i + 1, i % 3 === 0 ? NEEDED : NEEDED - 1n, 9000 - i));
+    const read = { rows: 0, lists: 0 };
+    const page = await availableCompute(reader(rows, read), null, { requirements, first: 4, orderBy: { field: "FREE_GPUS", direction: "DESC" } });
+    // All have 8 free GPUs: graph-node breaks the tie by id in the order's direction.
+    expect(page.edges.map((e) => e.node.provider.id)).to.deep.equal([rows[57]!.id, rows[54]!.id, rows[51]!.id, rows[48]!.id]);
+    expect(read.lists, "list requests").to.equal(2);
   });
 
   for (const orderBy of [undefined, { field: "FREE_GPUS" as const, direction: "DESC" as const }]) {

@@ -108,18 +108,26 @@ describe("subgraph reader at a block that is gone", function () {
   });
 });
 
-/** Knows one block, 192, by BLOCK_HASH: answers a read at it, and `_meta` at it with its number, as graph-node does. */
+/**
+ * Knows one block, 192, by BLOCK_HASH: answers a read at it, and `_meta` at it with its number and time (`timestamp`,
+ * null as graph-node answers where its block cache lacks the block), as graph-node does.
+ */
 class OneBlockSource implements SubgraphSource {
   readonly kind: SourceKind = "subgraphUrl";
   readonly asked: string[] = [];
+  constructor(private readonly timestamp: number | null = BLOCK_TIME) {}
   async request<TData>(query: string, variables: Variables = {}): Promise<TData> {
     this.asked.push(query);
     expect(variables.block).to.deep.equal({ hash: BLOCK_HASH });
-    const meta = /(\w+): _meta\(block: \$block\)/.exec(query)?.[1];
-    return { providers: [{ id: "0x01" }], ...(meta === undefined ? {} : { [meta]: { block: { number: 192 } } }) } as TData;
+    const meta = /(\w+): _meta\(block: \$block\) \{ block \{ ([\w ]+) \} \}/.exec(query);
+    const block = { number: 192, ...(meta?.[2]?.split(" ").includes("timestamp") ? { timestamp: this.timestamp } : {}) };
+    return { providers: [{ id: "0x01" }], ...(meta?.[1] === undefined ? {} : { [meta[1]]: { block } }) } as TData;
   }
   async close(): Promise<void> {}
 }
+
+/** Block 192's time. */
+const BLOCK_TIME = 1_700_000_192;
 
 describe("subgraph reader at a cursor's block", function () {
   const pageAt = (number: number, fromCursor: boolean) =>
@@ -152,6 +160,41 @@ describe("subgraph reader at a cursor's block", function () {
   it("reads a cursor whose number is its hash's block's, answering the rows alone", async function () {
     const page = await pageAt(192, true);
     expect(page).to.deep.equal({ rows: [{ id: "0x01" }], block: { number: 192, hash: BLOCK_HASH } });
+  });
+
+  const timedPageAt = (timestamp: number, source = new OneBlockSource()) =>
+    new SubgraphReader(source).providerPage({
+      where: {},
+      orderBy: "id",
+      orderDirection: "asc",
+      first: 1,
+      at: { block: { number: 192, hash: BLOCK_HASH, timestamp }, byHash: true, fromCursor: true },
+    });
+
+  it("refuses with BAD_USER_INPUT a cursor whose block time is not that of the block its hash names (openJobs would judge deadlines at it)", async function () {
+    const failure: unknown = await timedPageAt(BLOCK_TIME + 3_600).catch((e: unknown) => e);
+    expect(failure).to.be.instanceOf(GraphQLError);
+    expect((failure as GraphQLError).extensions).to.deep.equal({
+      code: "BAD_USER_INPUT",
+      argument: "after",
+      value: BLOCK_TIME + 3_600,
+      blockNumber: 192,
+      blockTime: BLOCK_TIME + 3_600,
+      hashBlockTime: BLOCK_TIME,
+    });
+    expect((failure as GraphQLError).message).to.equal(
+      `after: the cursor gives block 192 the time ${BLOCK_TIME + 3_600} but the block its hash names has ${BLOCK_TIME}: this gateway did not issue it; start again without \`after\``,
+    );
+  });
+
+  it("reads a cursor whose block time is its hash's block's", async function () {
+    const page = await timedPageAt(BLOCK_TIME);
+    expect(page).to.deep.equal({ rows: [{ id: "0x01" }], block: { number: 192, hash: BLOCK_HASH, timestamp: BLOCK_TIME } });
+  });
+
+  it("reads a cursor with a block time where the source tells none for its block (nothing to compare)", async function () {
+    const page = await timedPageAt(BLOCK_TIME + 3_600, new OneBlockSource(null));
+    expect(page.block).to.deep.equal({ number: 192, hash: BLOCK_HASH, timestamp: BLOCK_TIME + 3_600 });
   });
 
   it("asks no block number beside a read by hash that no cursor named (a head the gateway read itself)", async function () {

@@ -5,20 +5,8 @@ import { expect } from "chai";
 import type { Client } from "graphql-ws";
 import { silentLogger } from "../../../gateway/src/logger";
 import { HeadWatcher } from "../../../gateway/src/sources/head-watcher";
-import type { SourceKind, SubgraphSource } from "../../../gateway/src/sources/source";
+import { EmptyIndex } from "../helpers/empty-index";
 import { serveGatewayWs, type ServedGatewayWs } from "../helpers/served-gateway-ws";
-
-/** An index at block 7 holding nothing. */
-class EmptyIndex implements SubgraphSource {
-  readonly kind: SourceKind = "subgraphUrl";
-
-  async request<TData>(): Promise<TData> {
-    const block = { number: 7, hash: `0x${"07".padStart(64, "0")}`, parentHash: `0x${"06".padStart(64, "0")}`, timestamp: 1_007 };
-    return { _meta: { block, hasIndexingErrors: false, deployment: "empty" }, jobs: [], events: [] } as TData;
-  }
-
-  async close(): Promise<void> {}
-}
 
 type Refusal = { message: string; extensions?: Record<string, unknown> }[];
 
