@@ -1652,9 +1652,9 @@ describe("worker job loop", () => {
 
     /**
      * Job 1, accepted, left in hand; worker `first` and then `second` (with their own executors and logs) take it up,
-     * and `first` submits. `second`'s run is then let go, its submission's tries failing first with `failures`.
+     * and `first` submits. `second`'s run is left at its gate; `stop` stops both workers.
      */
-    async function secondSubmitsAfterFirst(second: GatedExecutor, failures: (() => Error)[]): Promise<LogRecord[]> {
+    async function twinsAfterFirstSubmitted(second: GatedExecutor): Promise<{ logs: LogRecord[]; stop: () => Promise<void> }> {
       leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
       const first = new GatedExecutor(store);
       const logs: LogRecord[] = [];
@@ -1664,12 +1664,21 @@ describe("worker job loop", () => {
       await waitFor(() => first.running === 1 && second.running === 1);
       first.open();
       await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
+      const stop = async () => {
+        await Promise.all([workerA.stop(), workerB.stop()]);
+        await Promise.all(runs);
+      };
+      return { logs, stop };
+    }
+
+    /** As twinsAfterFirstSubmitted; `second`'s run is then let go, its submission's tries failing first with `failures`. */
+    async function secondSubmitsAfterFirst(second: GatedExecutor, failures: (() => Error)[]): Promise<LogRecord[]> {
+      const { logs, stop } = await twinsAfterFirstSubmitted(second);
       market.failBefore.submit.push(...failures);
       second.open();
       await waitFor(() => market.count("submit", 1n) === 2 + failures.length);
       await waitFor(() => eventsOf("job-submitted", 1n).length === 2 || logs.some((record) => record.msg.startsWith(OTHER_SENDER)));
-      await Promise.all([workerA.stop(), workerB.stop()]);
-      await Promise.all(runs);
+      await stop();
       return logs;
     }
 
@@ -1699,37 +1708,28 @@ describe("worker job loop", () => {
       expect(eventsOf("job-submitted", 1n)).to.have.length(2);
       expect(eventsOf("job-failed")).to.deep.equal([]);
     });
-  });
 
-  it("gives back nothing, saying so, where its run of a job in hand fails after a second worker of the provider submitted it", async () => {
-    /** Fails once its gate opens: a run that fails after its twin's succeeded. */
-    class GatedFailingExecutor extends GatedExecutor {
-      override async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
-        await super.run(loaded, signal);
-        throw new ExecutionError("CUDA error: out of memory");
+    it("gives back nothing, saying so, where its run of a job in hand fails after a second worker of the provider submitted it", async () => {
+      /** Fails once its gate opens: a run that fails after its twin's succeeded. */
+      class GatedFailingExecutor extends GatedExecutor {
+        override async run(loaded: LoadedSpec, signal: AbortSignal): Promise<ExecutionResult> {
+          await super.run(loaded, signal);
+          throw new ExecutionError("CUDA error: out of memory");
+        }
       }
-    }
-    leftInHand(1, { status: JobStatus.Accepted, provider: PROVIDER, resultDeadline: market.chainNow + 1000n });
-    const first = new GatedExecutor(store);
-    const second = new GatedFailingExecutor(store);
-    const logs: LogRecord[] = [];
-    const workerA = worker(first);
-    const workerB = worker(second, { logger: createLogger("info", (record) => logs.push(record)) });
-    const runs = [workerA.run(), workerB.run()];
-    await waitFor(() => first.running === 1 && second.running === 1);
-    first.open();
-    await waitFor(() => eventsOf("job-submitted", 1n).length === 1);
-    second.open();
-    await waitFor(() => logs.some((record) => record.msg.startsWith("job not given back")));
-    await Promise.all([workerA.stop(), workerB.stop()]);
-    await Promise.all(runs);
-    const refused = logs.find((record) => record.msg.startsWith("job not given back"));
-    expect(refused?.msg).to.equal(
-      "job not given back: another sender of its operator key (a second worker of this provider?) submitted a result for it, which stands",
-    );
-    expect(refused?.fields).to.deep.include({ jobId: 1n, status: "Submitted", reason: "CUDA error: out of memory" });
-    expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
-    expect(eventsOf("job-abandoned")).to.deep.equal([]);
+      const second = new GatedFailingExecutor(store);
+      const { logs, stop } = await twinsAfterFirstSubmitted(second);
+      second.open();
+      await waitFor(() => logs.some((record) => record.msg.startsWith("job not given back")));
+      await stop();
+      const refused = logs.find((record) => record.msg.startsWith("job not given back"));
+      expect(refused?.msg).to.equal(
+        "job not given back: another sender of its operator key (a second worker of this provider?) submitted a result for it, which stands",
+      );
+      expect(refused?.fields).to.deep.include({ jobId: 1n, status: "Submitted", reason: "CUDA error: out of memory" });
+      expect(market.states.get(1n)?.status).to.equal(JobStatus.Submitted);
+      expect(eventsOf("job-abandoned")).to.deep.equal([]);
+    });
   });
 
   it("reports as submitted a job whose submission landed although its answer was lost, submitting no more", async () => {
