@@ -150,7 +150,8 @@ const JOB_SUMMARY_FIELDS = `
   provider { address }
   requirements { gpuModel gpuModelName region gpuCount minVramGiB tier minCompletedJobs minSlashRewardBps }
   maxPricePerGpuHour ${AMOUNT}
-  escrowed ${AMOUNT}`;
+  escrowed ${AMOUNT}
+  settlement { abandonedBy }`;
 
 const TIMELINE_FIELDS = `timeline { kind timestamp blockNumber transaction logIndex from amount ${AMOUNT} }`;
 

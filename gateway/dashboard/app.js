@@ -221,6 +221,16 @@ function statusBadge(status) {
   return h("span", { class: `badge status-${status.toLowerCase()}` }, statusLabel(status));
 }
 
+/**
+ * A job's status badge. A job its provider gave back (JobEscrow.abandonJob) ends TimedOut, as one whose deadline
+ * passed does; "Timed out" said the provider let the deadline pass, so its badge says what happened (the settlement's
+ * abandonedBy), keeping the status's colour and the status itself in its title.
+ */
+function jobBadge(job) {
+  if (job.status !== "TIMED_OUT" || !job.settlement?.abandonedBy) return statusBadge(job.status);
+  return h("span", { class: "badge status-timed_out", title: "Timed out: given back by its provider before its result deadline" }, "Given back");
+}
+
 function renderOverview(stats) {
   setStat("stat-providers", formatInt(stats.providers.registered), stats.providers.registered);
   setStat("stat-providers-active", formatInt(stats.providers.active), stats.providers.active);
@@ -671,7 +681,7 @@ const loadJobs = latestOnly(
         "tr",
         { "data-testid": "job-row", "data-id": j.id, "data-status": j.status },
         h("td", {}, h("button", { type: "button", class: "link", "data-testid": "job-open", onclick: () => openJob(j.id) }, `#${j.id}`)),
-        h("td", {}, statusBadge(j.status), pastAcceptDeadline(j) ? [h("br"), h("span", { class: "muted", "data-testid": "job-past-deadline" }, "past deadline")] : null),
+        h("td", {}, jobBadge(j), pastAcceptDeadline(j) ? [h("br"), h("span", { class: "muted", "data-testid": "job-past-deadline" }, "past deadline")] : null),
         h("td", { class: "needs", "data-testid": "job-needs" }, needs(j.requirements)),
         h("td", { class: "mid-hidden" }, address(j.client)),
         h("td", {}, address(j.provider?.address)),
@@ -832,7 +842,7 @@ function timelineEntry(job, e) {
 }
 
 function renderJob(job) {
-  byId("job-dialog-title").replaceChildren(`Job #${job.id} `, statusBadge(job.status));
+  byId("job-dialog-title").replaceChildren(`Job #${job.id} `, jobBadge(job));
   const facts = [
     ["Client", address(job.client)],
     // The provider that accepted it; before that (and for a job that ended unaccepted) the one it is directed at is no
@@ -1095,7 +1105,7 @@ function providerViewJob(j, when) {
       {},
       h("button", { type: "button", class: "link", onclick: () => openJob(j.id) }, `#${j.id}`),
       " ",
-      statusBadge(j.status),
+      jobBadge(j),
       " ",
       needs(j.requirements),
       // What the client escrowed: a finished job's escrow has been paid out, so not "in escrow".

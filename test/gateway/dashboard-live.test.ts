@@ -1243,6 +1243,34 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
+  it("badges a given-back job 'Given back' in the jobs table and its dialog, and one whose deadline passed 'Timed out'", async function () {
+    if (browser === null || server === null) return;
+    const operator = `0x${"cd".repeat(20)}`;
+    const timedOut = (id: string, abandonedBy: string | null) => ({
+      ...JOBS_PAGE.nodes[0],
+      id,
+      status: "TIMED_OUT",
+      provider: { address: `0x${"ef".repeat(20)}` },
+      settlement: { abandonedBy },
+    });
+    jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, nodes: [timedOut("8", operator), timedOut("9", null)] } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForSelector("[data-testid=job-row]");
+      const badges = await page.$$eval("[data-testid=job-row] .badge", (spans) => spans.map((span) => `${span.textContent} ${span.className}`));
+      expect(badges).to.deep.equal(["Given back badge status-timed_out", "Timed out badge status-timed_out"]);
+      const send = await openJobDialog(page);
+      const update = jobUpdate("TIMED_OUT");
+      update.data.jobUpdated.settlement = { reason: null, amountPaid: ZERO, refund: ZERO, slashed: ZERO, abandonedBy: operator };
+      send(update);
+      await waitUntil(async () => (await page.textContent("#job-dialog-title .badge")) === "Given back", "the dialog's badge says the job was given back");
+    } finally {
+      jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
+      await page.close();
+    }
+  });
+
   it("shows every date as a <time> with its instant (datetime) and its second (title): jobs table, job dialog, feed, proposals, parameters", async function () {
     if (browser === null || server === null) return;
     governanceAnswer = () => governancePage(["LIP: dates"]);
