@@ -286,19 +286,19 @@ export class ContractMarket implements JobMarket {
     const state: JobState = { status, provider: job.provider, client: job.client, termsHash: job.termsHash };
     if (status === JobStatus.Accepted) state.resultDeadline = job.deadline;
     if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
-      const [window, resultHash] = await Promise.all([this.challengeWindow(job.paramsId), this.submittedResultHash(jobId, job.submittedAt)]);
-      state.challengeDeadline = job.submittedAt + window;
-      state.resultHash = resultHash;
+      state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
     }
     return state;
   }
 
   /**
-   * The result hash of `jobId`'s one ResultSubmitted event, submitted at `submittedAt` (unix seconds). Searched back from
-   * the latest block in spans nodes serve (many refuse a log query over more blocks), stopping at the span that begins
-   * before `submittedAt`: a job just submitted is found in the first.
+   * The result hash of `jobId`'s one ResultSubmitted event. Searched back from the latest block in spans nodes serve
+   * (many refuse a log query over more blocks), stopping at the span that begins before the job's `submittedAt`: a job
+   * just submitted is found in the first.
    */
-  private async submittedResultHash(jobId: bigint, submittedAt: bigint): Promise<string> {
+  async landedResultHash(jobId: bigint): Promise<string> {
+    const { submittedAt } = await this.escrow.getJob(jobId);
+    if (submittedAt === 0n) throw new Error(`job ${jobId} has no submitted result to read the hash of`);
     const filter = this.escrow.filters.ResultSubmitted(jobId);
     let to = await this.rpc.getBlockNumber();
     for (;;) {

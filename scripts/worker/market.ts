@@ -109,9 +109,6 @@ export interface JobState {
   provider: string;
   /** Unix seconds: `submittedAt + challengeWindow` of the job's params, when Submitted or Disputed. */
   challengeDeadline?: bigint;
-  /** The submitted result's hash (ResultSubmitted's: the escrow stores none), when Submitted or Disputed: whose result
-   * landed, read rather than guessed, where two senders of one operator key submitted the same job. */
-  resultHash?: string;
   /** Unix seconds: the last second a result is taken (`acceptedAt + maxDuration + grace`), when Accepted. */
   resultDeadline?: bigint;
 }
@@ -184,6 +181,12 @@ export interface JobMarket {
   /** The provider this worker works for. */
   getProvider(): Promise<ProviderRecord>;
   getJobState(jobId: bigint): Promise<JobState>;
+  /**
+   * The hash of the result a Submitted or Disputed job holds (its ResultSubmitted event's: the escrow stores none):
+   * whose result landed, read rather than guessed, where two senders of one operator key submitted the same job. A log
+   * search, so asked only there, not with every state read.
+   */
+  landedResultHash(jobId: bigint): Promise<string>;
   /** The time as the contracts see it (unix seconds): the latest block's timestamp or later. */
   chainTime(): Promise<bigint>;
   /** The collateral acceptance would lock for `jobId` (its escrowed amount as stored), and the stake to lock it from. */

@@ -128,6 +128,9 @@ function idleMarket(onProviderRead: () => void = () => undefined): JobMarket {
       };
     },
     getJobState: async () => ({ status: JobStatus.None, provider: ZeroAddress, client: ZeroAddress, termsHash: ZeroHash }),
+    landedResultHash: async (jobId) => {
+      throw new Error(`job ${jobId} has no submitted result: no job ever changes here`);
+    },
     chainTime: async () => 0n,
     collateral: async () => ({ collateral: 0n, freeStake: 0n, lockedStake: 0n }),
     accept: async () => ({ resultDeadline: 0n }),

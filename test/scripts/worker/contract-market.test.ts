@@ -576,8 +576,26 @@ describe("the contract market's writes, across a chain restart", function () {
     await market.submit(job, "https://r.example/5a", resultHash);
     // 10,000 blocks per log query: the submission lies in the second span searched.
     await chain.ethers.send("hardhat_mine", ["0x2775"]);
-    const state = await market.getJobState(job.jobId);
-    expect(state).to.include({ status: JobStatus.Submitted, resultHash });
+    expect(await market.landedResultHash(job.jobId)).to.equal(resultHash);
+  });
+
+  it("reads a submitted job's state without a log query: the result hash, a log search, is read only when asked", async () => {
+    const created = await createJob(s, client, { targetProvider: provider.address });
+    await acceptJob(s, created, provider);
+    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
+    await market.submit(job, "https://r.example/5b", `0x${"5b".repeat(32)}`);
+    const methods: string[] = [];
+    const send = rpc.send.bind(rpc);
+    rpc.send = (method, params) => {
+      methods.push(method);
+      return send(method, params);
+    };
+    try {
+      expect(await market.getJobState(job.jobId)).to.include({ status: JobStatus.Submitted });
+    } finally {
+      rpc.send = send;
+    }
+    expect(methods).to.include("eth_call").and.not.include("eth_getLogs");
   });
 
   it("declines the job it was given when the chain stores that very job under its id", async () => {

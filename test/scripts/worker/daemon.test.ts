@@ -208,9 +208,14 @@ class InMemoryEscrow implements JobMarket {
   async getJobState(jobId: bigint): Promise<JobState> {
     const state = this.states.get(jobId);
     if (!state) return { status: JobStatus.None, provider: ZeroAddress, client: ZeroAddress, termsHash: ZeroHash };
-    const { status, provider, client, termsHash, challengeDeadline, resultDeadline, submitted } = state;
-    const resultHash = status === JobStatus.Submitted || status === JobStatus.Disputed ? submitted?.hash : undefined;
-    return { status, provider, client, termsHash, challengeDeadline, resultDeadline, resultHash };
+    const { status, provider, client, termsHash, challengeDeadline, resultDeadline } = state;
+    return { status, provider, client, termsHash, challengeDeadline, resultDeadline };
+  }
+
+  async landedResultHash(jobId: bigint): Promise<string> {
+    const submitted = this.states.get(jobId)?.submitted;
+    if (submitted === undefined) throw new Error(`job ${jobId} has no submitted result`);
+    return submitted.hash;
   }
 
   async chainTime(): Promise<bigint> {
