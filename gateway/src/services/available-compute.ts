@@ -110,44 +110,49 @@ type ProviderRows = Pick<SubgraphReader, "providers" | "providerPage">;
 /** What coveredRows reads through: provider pages, with the cheapest row of their filter beside them where asked. */
 type CoverableRows = Pick<SubgraphReader, "providerPage" | "providerPageAndCheapest">;
 
-/**
- * The least price a row of `where` can have by the price bounds it states (through `and`, and through `or` as the
- * least of its parts), 0 where it states none.
- */
-export function priceFloor(where: Where): bigint {
-  let floor = 0n;
-  const raise = (price: bigint) => {
-    if (price > floor) floor = price;
-  };
-  for (const [key, value] of Object.entries(where)) {
-    if (key === "and") for (const part of value as Where[]) raise(priceFloor(part));
-    else if (key === "or") {
-      const floors = (value as Where[]).map(priceFloor);
-      if (floors.length > 0) raise(floors.reduce((a, b) => (a < b ? a : b)));
-    } else if (key === "pricePerGpuHour" || key === "pricePerGpuHour_gte") raise(BigInt(value as string | number));
-    else if (key === "pricePerGpuHour_gt") raise(BigInt(value as string | number) + 1n);
-  }
-  return floor;
+/** The price range a filter confines its rows to: `floor` the least price, `ceiling` the greatest, null where unbounded. */
+export interface PriceBounds {
+  floor: bigint;
+  ceiling: bigint | null;
 }
 
+/** The bounds of rows that pass any one of several filters: the least floor, the greatest ceiling. */
+function widest(a: PriceBounds, b: PriceBounds): PriceBounds {
+  const ceiling = a.ceiling === null || b.ceiling === null ? null : a.ceiling > b.ceiling ? a.ceiling : b.ceiling;
+  return { floor: a.floor < b.floor ? a.floor : b.floor, ceiling };
+}
+
+/** What each price filter of graph-node's dialect bounds the price to. */
+const PRICE_BOUND = new Map<string, (price: bigint) => PriceBounds>([
+  ["pricePerGpuHour", (price) => ({ floor: price, ceiling: price })],
+  ["pricePerGpuHour_gte", (price) => ({ floor: price, ceiling: null })],
+  ["pricePerGpuHour_gt", (price) => ({ floor: price + 1n, ceiling: null })],
+  ["pricePerGpuHour_lte", (price) => ({ floor: 0n, ceiling: price })],
+  ["pricePerGpuHour_lt", (price) => ({ floor: 0n, ceiling: price - 1n })],
+]);
+
 /**
- * The greatest price a row of `where` can have by the price bounds it states (through `and`, and through `or` as the
- * greatest of its parts), null where it states none.
+ * The price range a row of `where` can have by the price bounds it states, through `and` (every part narrows it)
+ * and `or` (the widest of its parts): floor 0 and ceiling null where it states none.
  */
-export function priceCeiling(where: Where): bigint | null {
+export function priceBounds(where: Where): PriceBounds {
+  let floor = 0n;
   let ceiling: bigint | null = null;
-  const lower = (price: bigint | null) => {
-    if (price !== null && (ceiling === null || price < ceiling)) ceiling = price;
+  const narrow = (bounds: PriceBounds) => {
+    if (bounds.floor > floor) floor = bounds.floor;
+    if (bounds.ceiling !== null && (ceiling === null || bounds.ceiling < ceiling)) ceiling = bounds.ceiling;
   };
   for (const [key, value] of Object.entries(where)) {
-    if (key === "and") for (const part of value as Where[]) lower(priceCeiling(part));
+    if (key === "and") for (const part of value as Where[]) narrow(priceBounds(part));
     else if (key === "or") {
-      const ceilings = (value as Where[]).map(priceCeiling);
-      if (ceilings.length > 0 && !ceilings.includes(null)) lower((ceilings as bigint[]).reduce((a, b) => (a > b ? a : b)));
-    } else if (key === "pricePerGpuHour" || key === "pricePerGpuHour_lte") lower(BigInt(value as string | number));
-    else if (key === "pricePerGpuHour_lt") lower(BigInt(value as string | number) - 1n);
+      const parts = (value as Where[]).map(priceBounds);
+      if (parts.length > 0) narrow(parts.reduce(widest));
+    } else {
+      const bound = PRICE_BOUND.get(key);
+      if (bound !== undefined) narrow(bound(BigInt(value as string | number)));
+    }
   }
-  return ceiling;
+  return { floor, ceiling };
 }
 
 /**
@@ -172,8 +177,9 @@ function coveredRows(reader: CoverableRows, head: IndexedHead | null, collateral
   const providerPage = async (args: ListArgs): Promise<ListPage<ProviderEntity>> => {
     const kept: ProviderEntity[] = [];
     // Where the filter fixes the price (or orders by it), the floor is known without the cheapest row.
-    const floorKnown = byPrice(args) || priceFloor(args.where) === priceCeiling(args.where);
-    let read: ListArgs = { ...args, where: bounded(args.where, priceFloor(args.where)) };
+    const stated = priceBounds(args.where);
+    const floorKnown = byPrice(args) || stated.floor === stated.ceiling;
+    let read: ListArgs = { ...args, where: bounded(args.where, stated.floor) };
     for (;;) {
       const { rows, block, cheapest } = floorKnown ? { ...(await reader.providerPage(read)), cheapest: null } : await reader.providerPageAndCheapest(read);
       kept.push(...rows.filter(covers));
@@ -181,7 +187,7 @@ function coveredRows(reader: CoverableRows, head: IndexedHead | null, collateral
       if (kept.length >= args.first || rows.length < read.first || last === undefined) return { rows: kept.slice(0, args.first), block };
       const at = args.at ?? { ...readAt(block, head), fromCursor: false };
       const rest = allOf(args.where, keysetAfter(args.orderBy, args.orderDirection, last[args.orderBy as keyof ProviderEntity] as string | number, last.id));
-      const floor = priceFloor(rest);
+      const { floor } = priceBounds(rest);
       // The cheapest row of `read`'s filter: every covered row of `rest` passes that filter (its freeStake_gte too).
       const least = cheapest === null ? floor : BigInt(cheapest.pricePerGpuHour);
       read = { ...args, where: bounded(rest, least > floor ? least : floor), first: SOURCE_MAX_FIRST, at };

@@ -3,9 +3,10 @@
 import { expect } from "chai";
 import type { ComputeRequirements, OfferOrder } from "../../../gateway/src/generated/graphql";
 import type { OfferConnectionModel } from "../../../gateway/src/model/models";
-import { availableCompute } from "../../../gateway/src/services/available-compute";
+import { availableCompute, priceBounds } from "../../../gateway/src/services/available-compute";
 import type { ProtocolEntity, ProviderEntity } from "../../../gateway/src/subgraph/entities";
 import type { BlockClock, ListArgs } from "../../../gateway/src/subgraph/reader";
+import { allOf, anyOf } from "../../../gateway/src/subgraph/where";
 import { FakeReader } from "../helpers/fake-reader";
 import { list } from "../helpers/fake-source";
 
@@ -208,4 +209,18 @@ describe("availableCompute and the collateral a job would lock", function () {
       expect(new Set(seen).size).to.equal(seen.length);
     });
   }
+});
+
+describe("availableCompute's price bounds of a filter", function () {
+  // The reads ask for the free stake the floor's collateral needs, and skip the cheapest-row read where floor and
+  // ceiling meet (a price group): a bound taken too wide costs reads, one too narrow would drop covered offers.
+  it("narrows through `and`, widens through `or` (unbounded above where one part is), and takes a strict bound a wei inside", function () {
+    expect(priceBounds({ reputationScore_gte: 1 })).to.deep.equal({ floor: 0n, ceiling: null });
+    expect(priceBounds({ pricePerGpuHour: "7" })).to.deep.equal({ floor: 7n, ceiling: 7n });
+    expect(priceBounds(allOf({ pricePerGpuHour_gt: "10" }, { pricePerGpuHour_lt: "20" }))).to.deep.equal({ floor: 11n, ceiling: 19n });
+    expect(priceBounds(anyOf({ pricePerGpuHour: "7" }, { pricePerGpuHour_gte: "5" }))).to.deep.equal({ floor: 5n, ceiling: null });
+    expect(priceBounds(anyOf({ pricePerGpuHour_lte: "9" }, { pricePerGpuHour: "12" }))).to.deep.equal({ floor: 0n, ceiling: 12n });
+    const nested = allOf({ pricePerGpuHour_gte: "3" }, anyOf({ pricePerGpuHour: "8" }, { pricePerGpuHour: "6", id_gt: "0x01" }), { gpusFree_gte: 2 });
+    expect(priceBounds(nested)).to.deep.equal({ floor: 6n, ceiling: 8n });
+  });
 });
