@@ -105,9 +105,11 @@ export function checkQueryLimits(
 
   // Page sizes are read as execution will see them: a variable the request leaves out takes the default its
   // definition gives, not the argument's (`query($n: Int = 100) { providers(first: $n) ... }`). Variables that do
-  // not coerce are refused by execution; they are read as sent here.
+  // not coerce are left to execution, which refuses them before anything runs and names the variable: judged here
+  // as sent, `$n: "5"` for `first` was refused as a page size out of range, naming neither the variable nor the fault.
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
-  const values: Variables = coerced.coerced ?? variables;
+  if (coerced.coerced === undefined) return { errors: [], cost: 0, depth: 0 };
+  const values: Variables = coerced.coerced;
 
   const errors: GraphQLError[] = [];
   const memo = new Map<string, Analysis>();

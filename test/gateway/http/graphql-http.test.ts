@@ -86,6 +86,22 @@ describe("GraphQL over HTTP", function () {
     }
   });
 
+  // A page size sent as a variable of the wrong type ("5" for an Int) is a type error of the variable: judged as a
+  // page size it read "first: must be from 1 to 100 (got 5)", naming neither the variable nor the fault.
+  it("names a page size or history length sent as a variable of the wrong type as the variable its type refuses, not as a size out of range", async function () {
+    const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+      [{ query: "query Q($n: Int) { providers(first: $n) { nodes { address } } }", variables: { n: "5" } }, { code: "BAD_USER_INPUT", variable: "n", value: "5" }],
+      [{ query: "query Q($d: Int) { networkStats(days: $d) { blockNumber } }", variables: { d: 7.5 } }, { code: "BAD_USER_INPUT", variable: "d", value: 7.5 }],
+    ];
+    for (const [body, extensions] of cases) {
+      const refused = await post(body);
+      expect(refused.status, String(body.query)).to.equal(400);
+      expect(refused.errors, String(body.query)).to.have.length(1);
+      expect(refused.errors[0]?.extensions, String(body.query)).to.deep.equal(extensions);
+      expect(refused.errors[0]?.message, String(body.query)).to.match(/^Variable "\$\w+" got invalid value .*Int cannot represent/);
+    }
+  });
+
   it("names each value refused in one variable in its own refusal's extensions.value, in graphql-js's order", async function () {
     const refused = await post({ query: "query Q($s: [JobStatus!]) { jobs(filter: { statuses: $s }) { nodes { id } } }", variables: { s: ["NOPE", "OPEN", "GONE"] } });
     expect(refused.errors.map((e) => [e.message.match(/^Variable "\$s" got invalid value "(\w+)"/)?.[1], e.extensions?.value])).to.deep.equal([
