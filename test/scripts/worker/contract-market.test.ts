@@ -576,7 +576,30 @@ describe("the contract market's writes, across a chain restart", function () {
     await market.submit(job, "https://r.example/5a", resultHash);
     // 10,000 blocks per log query: the submission lies in the second span searched.
     await chain.ethers.send("hardhat_mine", ["0x2775"]);
-    expect(await market.landedResultHash(job.jobId)).to.equal(resultHash);
+    const { submittedAt } = await market.getJobState(job.jobId);
+    expect(await market.landedResultHash(job.jobId, submittedAt as bigint)).to.equal(resultHash);
+  });
+
+  it("reads a submitted job's result hash from the logs alone, not the job again: its submittedAt comes with the state read before", async () => {
+    const created = await createJob(s, client, { targetProvider: provider.address });
+    await acceptJob(s, created, provider);
+    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
+    const resultHash = `0x${"5c".repeat(32)}`;
+    await market.submit(job, "https://r.example/5c", resultHash);
+    const { submittedAt } = await market.getJobState(job.jobId);
+    expect(submittedAt).to.equal(BigInt((await chain.ethers.getBlock("latest"))?.timestamp ?? 0));
+    const methods: string[] = [];
+    const send = rpc.send.bind(rpc);
+    rpc.send = (method, params) => {
+      methods.push(method);
+      return send(method, params);
+    };
+    try {
+      expect(await market.landedResultHash(job.jobId, submittedAt as bigint)).to.equal(resultHash);
+    } finally {
+      rpc.send = send;
+    }
+    expect(methods).to.include("eth_getLogs").and.not.include("eth_call");
   });
 
   it("reads a submitted job's state without a log query: the result hash, a log search, is read only when asked", async () => {
