@@ -286,6 +286,7 @@ export class ContractMarket implements JobMarket {
     const state: JobState = { status, provider: job.provider, client: job.client, termsHash: job.termsHash };
     if (status === JobStatus.Accepted) state.resultDeadline = job.deadline;
     if (status === JobStatus.Submitted || status === JobStatus.Disputed) {
+      state.submittedAt = job.submittedAt;
       state.challengeDeadline = job.submittedAt + (await this.challengeWindow(job.paramsId));
     }
     return state;
@@ -293,12 +294,10 @@ export class ContractMarket implements JobMarket {
 
   /**
    * The result hash of `jobId`'s one ResultSubmitted event. Searched back from the latest block in spans nodes serve
-   * (many refuse a log query over more blocks), stopping at the span that begins before the job's `submittedAt`: a job
-   * just submitted is found in the first.
+   * (many refuse a log query over more blocks), stopping at the span that begins before `submittedAt` (the caller's
+   * state read has it, so the job is not read again): a job just submitted is found in the first.
    */
-  async landedResultHash(jobId: bigint): Promise<string> {
-    const { submittedAt } = await this.escrow.getJob(jobId);
-    if (submittedAt === 0n) throw new Error(`job ${jobId} has no submitted result to read the hash of`);
+  async landedResultHash(jobId: bigint, submittedAt: bigint): Promise<string> {
     const filter = this.escrow.filters.ResultSubmitted(jobId);
     let to = await this.rpc.getBlockNumber();
     for (;;) {

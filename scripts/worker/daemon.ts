@@ -986,12 +986,13 @@ export class Worker {
         }
         const state = await this.retry({ jobId, step: "read the job's state" }, () => this.stateOf(job), signal);
         const landed = state.status === JobStatus.Submitted || state.status === JobStatus.Disputed;
-        if (landed && sameAddress(state.provider, this.options.provider) && state.challengeDeadline !== undefined) {
+        const { submittedAt, challengeDeadline } = state;
+        if (landed && sameAddress(state.provider, this.options.provider) && submittedAt !== undefined && challengeDeadline !== undefined) {
           // The chain's result hash says whose result landed: ours (a try whose answer was lost), or another sender's of
           // the operator key (a second worker of this provider, which took the job up as a job in hand too), whose result
           // stands and which settles the job. An equal hash is the same result, whoever sent it.
-          const landedResultHash = await this.retry({ jobId, step: "read the landed result's hash" }, () => market.landedResultHash(jobId), signal);
-          if (landedResultHash.toLowerCase() === result.resultHash.toLowerCase()) return state.challengeDeadline;
+          const landedResultHash = await this.retry({ jobId, step: "read the landed result's hash" }, () => market.landedResultHash(jobId, submittedAt), signal);
+          if (landedResultHash.toLowerCase() === result.resultHash.toLowerCase()) return challengeDeadline;
           logger.warn(
             "a job's result was submitted for this provider by another sender of its operator key: its result stands, this run's is dropped; run one worker per provider, or the two run each other's jobs",
             { jobId, provider: this.options.provider, resultHash: result.resultHash, landedResultHash },

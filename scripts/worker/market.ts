@@ -107,6 +107,8 @@ export interface JobState {
   termsHash: string;
   /** The accepting provider from acceptance on; before that the target provider or zero. */
   provider: string;
+  /** Unix seconds: when the result was submitted (the escrow's `submittedAt`), when Submitted or Disputed. */
+  submittedAt?: bigint;
   /** Unix seconds: `submittedAt + challengeWindow` of the job's params, when Submitted or Disputed. */
   challengeDeadline?: bigint;
   /** Unix seconds: the last second a result is taken (`acceptedAt + maxDuration + grace`), when Accepted. */
@@ -184,9 +186,10 @@ export interface JobMarket {
   /**
    * The hash of the result a Submitted or Disputed job holds (its ResultSubmitted event's: the escrow stores none):
    * whose result landed, read rather than guessed, where two senders of one operator key submitted the same job. A log
-   * search, so asked only there, not with every state read.
+   * search, so asked only there, not with every state read. `submittedAt` is the job's JobState.submittedAt, read just
+   * before: the search goes back no further than that.
    */
-  landedResultHash(jobId: bigint): Promise<string>;
+  landedResultHash(jobId: bigint, submittedAt: bigint): Promise<string>;
   /** The time as the contracts see it (unix seconds): the latest block's timestamp or later. */
   chainTime(): Promise<bigint>;
   /** The collateral acceptance would lock for `jobId` (its escrowed amount as stored), and the stake to lock it from. */

@@ -39,7 +39,7 @@ import {
 import { pinnedProvider } from "../../../scripts/worker/chain";
 import { hashJobTerms } from "../../../scripts/worker/gateway-jobs";
 import { createLogger, type LogRecord } from "../../../scripts/worker/logger";
-import { JobReplacedError, JobStatus, MarketRejectedError } from "../../../scripts/worker/market";
+import { JobReplacedError, JobStatus, MarketRejectedError, type CandidateJob } from "../../../scripts/worker/market";
 import { checkCollateral } from "../../../scripts/worker/policy";
 import { isTransientError } from "../../../scripts/worker/retry";
 import { waitUntil } from "../../helpers/wait";
@@ -539,6 +539,30 @@ describe("the contract market's writes, across a chain restart", function () {
     await chain.close();
   });
 
+  /** A job directed at the provider, accepted, and its result `resultHash` submitted through the market. */
+  async function submittedJob(resultHash: string): Promise<CandidateJob> {
+    const created = await createJob(s, client, { targetProvider: provider.address });
+    await acceptJob(s, created, provider);
+    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
+    await market.submit(job, `https://r.example/${resultHash.slice(2, 6)}`, resultHash);
+    return job;
+  }
+
+  /** What `read` resolves to, and the JSON-RPC methods the market's node connection sent meanwhile. */
+  async function withMethodsSent<T>(read: () => Promise<T>): Promise<{ value: T; methods: string[] }> {
+    const methods: string[] = [];
+    const send = rpc.send.bind(rpc);
+    rpc.send = (method, params) => {
+      methods.push(method);
+      return send(method, params);
+    };
+    try {
+      return { value: await read(), methods };
+    } finally {
+      rpc.send = send;
+    }
+  }
+
   it("refuses to decline, submit, settle or give back, as JobReplacedError, a job whose id the restarted chain gives another job, which stays open", async () => {
     const snapshot = (await chain.ethers.send("evm_snapshot", [])) as string;
     const before = await createdCandidate(s.c.jobEscrow, (await createJob(s, client, { targetProvider: provider.address })).jobId);
@@ -569,32 +593,28 @@ describe("the contract market's writes, across a chain restart", function () {
   });
 
   it("reads a submitted job's result hash from its ResultSubmitted event, submitted more blocks back than one log query spans", async () => {
-    const created = await createJob(s, client, { targetProvider: provider.address });
-    await acceptJob(s, created, provider);
-    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
     const resultHash = `0x${"5a".repeat(32)}`;
-    await market.submit(job, "https://r.example/5a", resultHash);
+    const job = await submittedJob(resultHash);
     // 10,000 blocks per log query: the submission lies in the second span searched.
     await chain.ethers.send("hardhat_mine", ["0x2775"]);
-    expect(await market.landedResultHash(job.jobId)).to.equal(resultHash);
+    const { submittedAt } = await market.getJobState(job.jobId);
+    expect(await market.landedResultHash(job.jobId, submittedAt as bigint)).to.equal(resultHash);
+  });
+
+  it("reads a submitted job's result hash from the logs alone, not the job again: its submittedAt comes with the state read before", async () => {
+    const resultHash = `0x${"5c".repeat(32)}`;
+    const job = await submittedJob(resultHash);
+    const { submittedAt } = await market.getJobState(job.jobId);
+    expect(submittedAt).to.equal(BigInt((await chain.ethers.getBlock("latest"))?.timestamp ?? 0));
+    const { value, methods } = await withMethodsSent(() => market.landedResultHash(job.jobId, submittedAt as bigint));
+    expect(value).to.equal(resultHash);
+    expect(methods).to.include("eth_getLogs").and.not.include("eth_call");
   });
 
   it("reads a submitted job's state without a log query: the result hash, a log search, is read only when asked", async () => {
-    const created = await createJob(s, client, { targetProvider: provider.address });
-    await acceptJob(s, created, provider);
-    const job = await createdCandidate(s.c.jobEscrow, created.jobId);
-    await market.submit(job, "https://r.example/5b", `0x${"5b".repeat(32)}`);
-    const methods: string[] = [];
-    const send = rpc.send.bind(rpc);
-    rpc.send = (method, params) => {
-      methods.push(method);
-      return send(method, params);
-    };
-    try {
-      expect(await market.getJobState(job.jobId)).to.include({ status: JobStatus.Submitted });
-    } finally {
-      rpc.send = send;
-    }
+    const job = await submittedJob(`0x${"5b".repeat(32)}`);
+    const { value, methods } = await withMethodsSent(() => market.getJobState(job.jobId));
+    expect(value).to.include({ status: JobStatus.Submitted });
     expect(methods).to.include("eth_call").and.not.include("eth_getLogs");
   });
 

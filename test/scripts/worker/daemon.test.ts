@@ -208,14 +208,16 @@ class InMemoryEscrow implements JobMarket {
   async getJobState(jobId: bigint): Promise<JobState> {
     const state = this.states.get(jobId);
     if (!state) return { status: JobStatus.None, provider: ZeroAddress, client: ZeroAddress, termsHash: ZeroHash };
-    const { status, provider, client, termsHash, challengeDeadline, resultDeadline } = state;
-    return { status, provider, client, termsHash, challengeDeadline, resultDeadline };
+    const { status, provider, client, termsHash, submittedAt, challengeDeadline, resultDeadline } = state;
+    return { status, provider, client, termsHash, submittedAt, challengeDeadline, resultDeadline };
   }
 
-  async landedResultHash(jobId: bigint): Promise<string> {
-    const submitted = this.states.get(jobId)?.submitted;
-    if (submitted === undefined) throw new Error(`job ${jobId} has no submitted result`);
-    return submitted.hash;
+  async landedResultHash(jobId: bigint, submittedAt: bigint): Promise<string> {
+    const state = this.states.get(jobId);
+    if (state?.submitted === undefined) throw new Error(`job ${jobId} has no submitted result`);
+    // The contract market's log search stops at submittedAt: a later one would miss the event.
+    if (submittedAt !== state.submittedAt) throw new Error(`job ${jobId} was submitted at ${state.submittedAt}, not ${submittedAt}`);
+    return state.submitted.hash;
   }
 
   async chainTime(): Promise<bigint> {
@@ -248,6 +250,7 @@ class InMemoryEscrow implements JobMarket {
       throw new MarketRejectedError("submit", jobId, "JobEscrowUnexpectedStatus");
     state.status = JobStatus.Submitted;
     state.resultDeadline = undefined;
+    state.submittedAt = this.chainNow;
     state.challengeDeadline = this.chainNow + this.challengeWindow;
     state.submitted = { uri: resultURI, hash: resultHash };
     return this.end("submit", { challengeDeadline: state.challengeDeadline, cost: 1n });
