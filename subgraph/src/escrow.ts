@@ -91,6 +91,26 @@ function closeJob(job: Job, status: string, paid: BigInt, refund: BigInt, p: Pro
   d.refunds = d.refunds.plus(refund);
 }
 
+/**
+ * Unlocks what is left of a closing job's collateral: from its provider's and the Protocol's locked stake, into the
+ * job's `collateralUnlocked`. Staking's `unlock` and `slashAndUnlock` are its only unlocks, callable only by its
+ * immutable `jobEscrow` (the deployment checks it is this escrow, `staking.jobEscrow`); the escrow calls them only in
+ * `_settle` (settle, settleDisputed), `refundDisputed` and `_timeOut`, each of which emits its JobSettled, JobRefunded
+ * or JobTimedOut after Staking's CollateralUnlocked in the same call, so that handler does it here, with the entities
+ * it loads anyway. The amount is derived: `unlock` frees the whole lock, the `collateral` of JobAccepted (a job is
+ * locked once, at acceptance, and nothing else slashes a running job); `slashAndUnlock` frees the lock less the slash,
+ * whose Slashed it emits before CollateralUnlocked and whose handler adds it to `collateralSlashed` and sets the
+ * provider's `locked` to Staking's after the slash.
+ */
+function unlockCollateral(job: Job, provider: Provider, p: Protocol): void {
+  let collateral = job.collateral;
+  if (collateral === null) throw new Error("JobEscrow closed job " + job.id + " with no collateral");
+  let unlocked = collateral.minus(job.collateralSlashed);
+  job.collateralUnlocked = job.collateralUnlocked.plus(unlocked);
+  provider.locked = provider.locked.minus(unlocked);
+  p.stakeLocked = p.stakeLocked.minus(unlocked);
+}
+
 export function handleJobCreated(event: JobCreated): void {
   let params = event.params;
   let terms = params.terms;
@@ -340,9 +360,10 @@ export function handleJobSettled(event: JobSettled): void {
   job.settledTransaction = event.transaction.hash;
   let billed = job.billedSeconds;
   let gpuSeconds = billed !== null ? billed.times(BigInt.fromI32(job.gpuCount)) : ZERO;
-  job.save();
 
   let provider = loadOrCreateProvider(params.provider, event);
+  unlockCollateral(job, provider, p);
+  job.save();
   if (counts) provider.jobsCompleted += 1;
   provider.jobsActive -= 1;
   provider.earned = provider.earned.plus(params.providerAmount);
@@ -393,9 +414,10 @@ export function handleJobTimedOut(event: JobTimedOut): void {
   closeJob(job, "TimedOut", ZERO, params.refund, p, d, event);
   job.timedOutAt = event.block.timestamp;
   job.timedOutTransaction = event.transaction.hash;
-  job.save();
 
   let provider = loadOrCreateProvider(params.provider, event);
+  unlockCollateral(job, provider, p);
+  job.save();
   provider.jobsTimedOut += 1;
   provider.jobsActive -= 1;
   // This transaction's CapacityReleased, emitted before this event, only records itself: see moveCapacity.
@@ -444,9 +466,10 @@ export function handleJobRefunded(event: JobRefunded): void {
   closeJob(job, "Refunded", ZERO, params.refund, p, d, event);
   job.refundedAt = event.block.timestamp;
   job.refundedTransaction = event.transaction.hash;
-  job.save();
 
   let provider = loadOrCreateProvider(params.provider, event);
+  unlockCollateral(job, provider, p);
+  job.save();
   provider.jobsActive -= 1;
   saveProvider(provider, event);
 

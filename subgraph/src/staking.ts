@@ -35,7 +35,6 @@ import {
   recordAddressParameterUpdated,
   recordParameterUpdated,
   recordTokenRecovery,
-  saveProtocol,
   saveProvider,
   saveProviderOnly,
   stamp,
@@ -151,32 +150,18 @@ export function handleCollateralLocked(event: CollateralLocked): void {
   e.save();
 }
 
+// Staking unlocks collateral only inside the escrow's settlement, dispute refund and time-out, whose JobSettled,
+// JobRefunded or JobTimedOut, later in the transaction, moves the locked stake (see unlockCollateral in escrow.ts).
 export function handleCollateralUnlocked(event: CollateralUnlocked): void {
   let params = event.params;
-  let p = loadProtocol();
-  let provider = loadOrCreateProvider(params.provider, event);
-  p.stakeLocked = p.stakeLocked.plus(params.locked.minus(provider.locked));
-  provider.locked = params.locked;
-  saveProviderOnly(provider, event);
-
-  let job = Job.load(decimalId(params.jobId));
-  if (job != null) {
-    job.collateralUnlocked = job.collateralUnlocked.plus(params.amount);
-    job.updatedAt = event.block.timestamp;
-    job.save();
-  }
-
   let e = new CollateralUnlockedEvent(eventId(event));
   stamp(e, event, CAT_STAKE, [params.provider]);
-  e.provider = provider.id;
+  e.provider = params.provider;
   e.job = decimalId(params.jobId);
   e.jobId = params.jobId;
   e.amount = params.amount;
   e.lockedAfter = params.locked;
   e.save();
-
-  // Locked collateral is in none of NetworkDay's or ProviderDay's counters or snapshot fields.
-  saveProtocol(p, event);
 }
 
 export function handleSlashed(event: Slashed): void {
