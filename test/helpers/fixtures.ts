@@ -127,3 +127,13 @@ export async function now(): Promise<number> {
 }
 
 export { ZeroAddress };
+
+/**
+ * A signature deadline (a permit's) a day past the chain's latest block, for tests that do not test the deadline.
+ * After loadFixture reverts to its snapshot the latest block keeps the snapshot's time while the next block takes the
+ * wall clock's, so a deadline minutes past `time.latest()` has expired when a slow run reaches the test that long
+ * after the file's first (seen at load 20-29: ERC2612ExpiredSignature).
+ */
+export async function signatureDeadline(): Promise<bigint> {
+  return BigInt((await time.latest()) + 86_400);
+}

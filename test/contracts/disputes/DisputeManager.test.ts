@@ -14,7 +14,7 @@ import {
   signPermit,
   submitResult,
 } from "../../../scripts/scenario";
-import { providersFixture, H100_LISTING, H100_STAKE } from "../../helpers/fixtures";
+import { providersFixture, signatureDeadline, H100_LISTING, H100_STAKE } from "../../helpers/fixtures";
 
 const LAT = (n: string) => parseEther(n);
 const P = DEFAULT_PARAMS.economic;
@@ -189,7 +189,7 @@ describe("DisputeManager", function () {
     it("takes the deposit with a permit", async function () {
       const { s, c, client, job } = await loadFixture(submittedFixture);
       await c.token.connect(client).approve(await c.disputeManager.getAddress(), 0);
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       const sig = await signPermit(s, client, await c.disputeManager.getAddress(), DEPOSIT, deadline);
       await expect(c.disputeManager.connect(client).openDisputeWithPermit(job.jobId, "ipfs://e", deadline, sig.v, sig.r, sig.s)).to.changeTokenBalance(
         c.token,
@@ -202,7 +202,7 @@ describe("DisputeManager", function () {
       const { s, c, client, job, funder } = await loadFixture(submittedFixture);
       await c.token.connect(client).approve(await c.disputeManager.getAddress(), 0);
       const dm = await c.disputeManager.getAddress();
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       const sig = await signPermit(s, client, dm, DEPOSIT, deadline);
       await c.token.connect(funder).permit(client.address, dm, DEPOSIT, deadline, sig.v, sig.r, sig.s);
       await expect(c.disputeManager.connect(client).openDisputeWithPermit(job.jobId, "ipfs://e", deadline, sig.v, sig.r, sig.s)).to.emit(

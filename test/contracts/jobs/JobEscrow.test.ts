@@ -20,7 +20,7 @@ import {
   submitResult,
 } from "../../../scripts/scenario";
 import type { JobHandle, JobOptions } from "../../../scripts/scenario";
-import { asAccount, baseFixture, providersFixture, rawId, H100_LISTING, H100_STAKE, RTX_LISTING } from "../../helpers/fixtures";
+import { asAccount, baseFixture, providersFixture, rawId, signatureDeadline, H100_LISTING, H100_STAKE, RTX_LISTING } from "../../helpers/fixtures";
 import type { WithProviders } from "../../helpers/fixtures";
 
 const LAT = (n: string) => parseEther(n);
@@ -282,7 +282,7 @@ describe("JobEscrow", function () {
       const client = w.clients[1]!;
       const terms = await makeTerms(w.s);
       const escrow = await w.c.jobEscrow.getAddress();
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       const sig = await signPermit(w.s, client, escrow, cost(MAX_PRICE, 1n, 3600n), deadline);
       await w.c.token.connect(w.clients[2]!).permit(client.address, escrow, cost(MAX_PRICE, 1n, 3600n), deadline, sig.v, sig.r, sig.s);
       await expect(w.c.jobEscrow.connect(client).createJobWithPermit(terms, "ipfs://x", deadline, sig.v, sig.r, sig.s)).to.emit(
@@ -295,7 +295,7 @@ describe("JobEscrow", function () {
       const client = w.clients[1]!;
       const terms = await makeTerms(w.s, { targetProvider: client.address });
       const escrow = await w.c.jobEscrow.getAddress();
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       const sig = await signPermit(w.s, client, escrow, cost(MAX_PRICE, 1n, 3600n), deadline);
       await expect(w.c.jobEscrow.connect(client).createJobWithPermit(terms, "ipfs://x", deadline, sig.v, sig.r, sig.s))
         .to.be.revertedWithCustomError(w.c.jobEscrow, "JobEscrowSelfDirectedTarget")

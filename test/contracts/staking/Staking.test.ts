@@ -3,7 +3,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { encodeBytes32String, Interface, parseEther, ZeroAddress } from "ethers";
 import { Staking__factory } from "../../../typechain-types";
 import { signPermit } from "../../../scripts/scenario";
-import { asAccount, baseFixture, providersFixture, H100_STAKE } from "../../helpers/fixtures";
+import { asAccount, baseFixture, providersFixture, signatureDeadline, H100_STAKE } from "../../helpers/fixtures";
 
 const LAT = (n: string) => parseEther(n);
 
@@ -99,7 +99,7 @@ describe("Staking", function () {
     it("stakes with a signed permit and no prior approval", async function () {
       const { s, c, providers } = await loadFixture(baseFixture);
       const p = providers[1]!;
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       const sig = await signPermit(s, p, await c.staking.getAddress(), LAT("10"), deadline);
       await expect(c.staking.connect(p).stakeWithPermit(LAT("10"), deadline, sig.v, sig.r, sig.s))
         .to.emit(c.staking, "Staked")
@@ -109,7 +109,7 @@ describe("Staking", function () {
     it("still stakes when someone front-ran the permit", async function () {
       const { s, c, providers, clients } = await loadFixture(baseFixture);
       const p = providers[1]!;
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       const spender = await c.staking.getAddress();
       const sig = await signPermit(s, p, spender, LAT("10"), deadline);
       await c.token.connect(clients[0]!).permit(p.address, spender, LAT("10"), deadline, sig.v, sig.r, sig.s);
@@ -119,7 +119,7 @@ describe("Staking", function () {
     it("fails on an invalid permit when no allowance is there", async function () {
       const { c, providers } = await loadFixture(baseFixture);
       const p = providers[1]!;
-      const deadline = BigInt((await time.latest()) + 600);
+      const deadline = await signatureDeadline();
       await expect(c.staking.connect(p).stakeWithPermit(LAT("10"), deadline, 27, `0x${"11".repeat(32)}`, `0x${"22".repeat(32)}`))
         .to.be.revertedWithCustomError(c.token, "ERC20InsufficientAllowance")
         .withArgs(await c.staking.getAddress(), 0, LAT("10"));
