@@ -13,6 +13,8 @@ import { waitUntil } from "../helpers/wait";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
+/** How often the dashboard reads the indexing status (INDEXING_POLL_S in gateway/dashboard/app.js). */
+const INDEXING_POLL_MS = 10_000;
 /** Playwright's viewport for a new page, which the tests that ask for none were written at. */
 const DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 
@@ -2385,9 +2387,22 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
   });
 
-  /** Opens the page with the overview's indexingStatus `indexing`, and later reads of it answered by `later`. */
-  async function pageWithIndexing(indexing: Record<string, unknown>, later: () => Record<string, unknown>): Promise<Page> {
-    const page = await openPage();
+  /**
+   * A page of its own whose timers the test moves on (a clock installed on a page stays), for a read the dashboard
+   * makes every INDEXING_POLL_MS: waited for in real time, it was the longest part of such a test.
+   */
+  async function pageOnClock(): Promise<Page> {
+    const page = await browser!.newPage();
+    await page.clock.install();
+    return page;
+  }
+
+  /**
+   * Opens the page with the overview's indexingStatus `indexing`, and later reads of it answered by `later`, on `page`
+   * (the shared one unless given).
+   */
+  async function pageWithIndexing(indexing: Record<string, unknown>, later: () => Record<string, unknown>, page?: Page): Promise<Page> {
+    page ??= await openPage();
     const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
     const json = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data }) });
     await page.route("**/graphql", async (route) => {
@@ -2448,9 +2463,12 @@ describe("dashboard live updates against a stand-in gateway", function () {
   it("shows that the indexer stopped after the page loaded, though no block is indexed to refresh it", async function () {
     if (browser === null || server === null) return;
     const reason = "the indexer worker thread died (exit code 1): Error: out of memory";
-    const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }));
+    const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }), await pageOnClock());
     try {
       await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status");
+      // Its periodic read is set once its start-up reads are all in.
+      await page.waitForSelector("body[data-ready]");
+      await page.clock.fastForward(INDEXING_POLL_MS);
       const expected = [`Indexing restarts in 1 min after an error: ${reason}`, "warn"];
       await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page reads that the indexer stopped", { timeoutMs: 30_000 });
       expect(await health(page)).to.deep.equal(expected);
@@ -2461,7 +2479,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
 
   it("says the indexing status is not updated, with the error, when it cannot be read again, rather than 'In sync'", async function () {
     if (browser === null || server === null) return;
-    const page = await openPage();
+    const page = await pageOnClock();
     try {
       const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
       await page.route("**/graphql", async (route) => {
@@ -2475,6 +2493,9 @@ describe("dashboard live updates against a stand-in gateway", function () {
       });
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status it read at start-up");
+      // Its periodic read is set once its start-up reads are all in.
+      await page.waitForSelector("body[data-ready]");
+      await page.clock.fastForward(INDEXING_POLL_MS);
       const expected = ["Not updated: the gateway cannot be reached (Failed to fetch)", "bad"];
       await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page says the status is not updated", { timeoutMs: 30_000 });
       expect(await health(page)).to.deep.equal(expected);
