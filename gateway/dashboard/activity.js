@@ -1,6 +1,7 @@
 // The activity feed in words: one sentence per contract event of the gateway's `activity` feed, whatever its
 // category, from the fields every event has (who, which job and provider, how much).
 import { formatParameterValue, formatLat, shortAddress } from "./format.js";
+import { abandonedSentence, giverRole, givenBackSentence } from "./given-back.js";
 
 /** The feed's views: the API categories each asks for (null: all of them). */
 export const ACTIVITY_VIEWS = [
@@ -89,7 +90,7 @@ function parameterChange(event, contracts) {
  */
 function giver(abandonedBy, provider) {
   if (provider === null || provider === undefined) return shortAddress(abandonedBy);
-  return `${abandonedBy.toLowerCase() === provider.toLowerCase() ? "its provider" : "its provider's operator"} ${shortAddress(abandonedBy)}`;
+  return `${giverRole(abandonedBy, provider)} ${shortAddress(abandonedBy)}`;
 }
 
 function capitalize(text) {
@@ -157,12 +158,12 @@ export function describe(event, contracts = new Map()) {
       return `${capitalize(job)} settled${amount(event, " paid")}`;
     case "JobAbandoned":
       // The JobTimedOut of the same transaction says what was refunded and slashed.
-      return `Provider ${provider} gave ${job} back before its deadline, to be settled as a timeout`;
+      return abandonedSentence(provider, job);
     case "JobTimedOut":
       // abandonedBy (the activity query's): the provider or operator that gave the job back, whose deadline had not
       // passed. JobEscrow settles it as a timeout, but "timed out" told the reader a deadline had passed.
       return event.abandonedBy
-        ? `${capitalize(job)} given back by ${giver(event.abandonedBy, event.provider)} before its deadline${amount(event, " refunded")}`
+        ? givenBackSentence(capitalize(job), giver(event.abandonedBy, event.provider), amount(event, " refunded"))
         : `${capitalize(job)} timed out: no result by its deadline${amount(event, " refunded")}`;
     case "JobRefunded":
       return `${capitalize(job)} refunded to its client${amount(event)}`;

@@ -21,6 +21,7 @@ import {
   statusLabel,
   weiToLat,
 } from "./format.js";
+import { GIVEN_BACK_BADGE, GIVEN_BACK_TITLES, giverRole } from "./given-back.js";
 import { chainTime } from "./time.js";
 import { LiveClient, defaultSocketUrl } from "./ws.js";
 
@@ -228,7 +229,7 @@ function statusBadge(status) {
  */
 function jobBadge(job) {
   if (job.status !== "TIMED_OUT" || !job.settlement?.abandonedBy) return statusBadge(job.status);
-  return h("span", { class: "badge status-timed_out", title: "Timed out: given back by its provider before its result deadline" }, "Given back");
+  return h("span", { class: "badge status-timed_out", title: GIVEN_BACK_BADGE.title }, GIVEN_BACK_BADGE.label);
 }
 
 function renderOverview(stats) {
@@ -823,13 +824,6 @@ function providerLink(value) {
   return h("button", { type: "button", class: "link", "data-testid": "job-provider-open", onclick: open }, address(value));
 }
 
-/** Titles of the two entries a job given back leaves (JobAbandoned, then JobTimedOut in the same transaction). */
-const GIVEN_BACK_TITLES = {
-  JobAbandoned: "Given back before its deadline",
-  // JobEscrow settles a job given back as a timeout; "Job timed out" read as a result deadline that had passed.
-  JobTimedOut: "Ended as given back",
-};
-
 /**
  * A timeline entry's title and who it was by: "Job abandoned" by an address did not say whether the provider or its
  * operator gave the job back (the settlement does), nor that it was given back before its deadline.
@@ -837,8 +831,8 @@ const GIVEN_BACK_TITLES = {
 function timelineEntry(job, e) {
   const by = job.settlement?.abandonedBy;
   if (GIVEN_BACK_TITLES[e.kind] === undefined || !by) return [eventLabel(e.kind), ["by ", address(e.from)]];
-  const own = job.provider !== null && by.toLowerCase() === job.provider.address.toLowerCase();
-  return [GIVEN_BACK_TITLES[e.kind], [`by ${own ? "its provider" : "its provider's operator"} `, address(by)]];
+  // With no provider (none accepted the job), an address that is not one reads as an operator's, as it did.
+  return [GIVEN_BACK_TITLES[e.kind], [`by ${giverRole(by, job.provider?.address ?? "")} `, address(by)]];
 }
 
 function renderJob(job) {

@@ -13,6 +13,10 @@ import { waitUntil } from "../helpers/wait";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
+/** How often the dashboard reads the indexing status (INDEXING_POLL_S in gateway/dashboard/app.js). */
+const INDEXING_POLL_MS = 10_000;
+/** Playwright's viewport for a new page, which the tests that ask for none were written at. */
+const DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 
 const ZERO = { wei: "0", lat: "0" };
 /** One job, with the fields the jobs table shows. */
@@ -259,6 +263,30 @@ describe("dashboard live updates against a stand-in gateway", function () {
   /** Every GraphQL request body the page sent over HTTP. */
   const requests: { query: string; variables: Record<string, unknown> }[] = [];
 
+  /**
+   * The page the tests share. A new page is a new renderer process: 1-4 s under the CI's load (median 2.9 s, and 0.4 s
+   * to close it, measured at load 20-30), more than most tests' own work. Each test loads the dashboard afresh on it
+   * (goto), at the viewport and colour scheme it asks for; closePage leaves it blank, so that no timer or socket of one
+   * test's dashboard reaches the next. A test that routes the WebSocket, installs a clock or adds an init script (none
+   * of which a page can undo) opens a page of its own with browser.newPage.
+   */
+  let shared: Page | null = null;
+
+  async function openPage(options: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {}): Promise<Page> {
+    shared ??= await browser!.newPage();
+    // A test that failed before closePage may have left its routes.
+    await shared.unrouteAll({ behavior: "ignoreErrors" });
+    await shared.setViewportSize(options.viewport ?? DEFAULT_VIEWPORT);
+    await shared.emulateMedia({ colorScheme: options.colorScheme ?? "light" });
+    return shared;
+  }
+
+  async function closePage(page: Page): Promise<void> {
+    if (page !== shared) return page.close();
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+    await page.goto("about:blank");
+  }
+
   /** The page's networkStats subscriptions from `before` (an index in `subscribes`) on, once the first one came. */
   async function networkStatsSubscriptions(before: number): Promise<() => typeof subscribes> {
     const stats = () => subscribes.slice(before).filter((s) => s.message.payload?.query?.includes("networkStats") === true);
@@ -332,7 +360,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
 
   it("subscribes to networkStats again after the gateway ended it with an error, on the same connection", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     // Counted from here: a page of an earlier test (or of a rerun) may have subscribed already.
     const before = subscribes.length;
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -348,12 +376,12 @@ describe("dashboard live updates against a stand-in gateway", function () {
     );
     await waitUntil(() => stats().length === 2, "the page subscribes to networkStats again", { timeoutMs: 30_000 });
     expect(stats()[1]?.socket).to.equal(first.socket);
-    await page.close();
+    await closePage(page);
   });
 
   it("shows, as text, the error that ended the job dialog's jobUpdated subscription", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     const before = subscribes.length;
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.click('[data-testid="job-open"]');
@@ -365,13 +393,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
     subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "error", payload: [{ message }] }));
     await page.waitForSelector('[data-testid="job-error"]');
     expect(await page.textContent("#job-detail")).to.equal(message);
-    await page.close();
+    await closePage(page);
   });
 
   it("wraps long unbroken strings in the job dialog: its spec URI, and the message that stopped its updates", async function () {
     if (browser === null || server === null) return;
     // A phone's width, where the least is left for them.
-    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    const page = await openPage({ viewport: { width: 360, height: 740 } });
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const before = subscribes.filter((s) => s.message.payload?.query?.includes("jobUpdated") === true).length;
@@ -399,13 +427,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(widths.find((w) => w.name === "notice")?.text).to.include(endpoint);
       for (const w of widths) expect(w.scroll, `${w.name} is ${w.scroll}px wide in ${w.client}px`).to.be.at.most(w.client!);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("does not leave the jobs of the previous status filter under a new one whose jobs could not be loaded, saying why in the table", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.route("**/graphql", async (route) => {
         const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter?: unknown } };
@@ -423,14 +451,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.$$("[data-testid=job-row]")).to.have.length(0);
       expect(await page.textContent("#jobs-body")).to.equal("The jobs with this status could not be loaded: the embedded indexer cannot answer");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("offers no next page under new filters whose providers could not be loaded: the previous rows' cursor is not theirs", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: true, endCursor: "previous-filters" }, nodes: wideProviders() } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=provider-row]");
@@ -443,14 +471,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=providers-page]")).to.equal("Page 1");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("lists no jobs under a client filter that is not an address, saying why in the table, rather than every client's", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "unfiltered" } } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=job-row]");
@@ -462,14 +490,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.isDisabled("[data-testid=jobs-next]")).to.equal(true);
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("offers no next page under a new status whose jobs could not be loaded", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, pageInfo: { hasNextPage: true, endCursor: "previous-status" } } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.route("**/graphql", async (route) => {
         const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter?: unknown } };
@@ -488,14 +516,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.isDisabled("[data-testid=jobs-next]")).to.equal(true);
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("does not leave the providers of the previous filters under new ones whose providers could not be loaded, saying why in the table", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=provider-row]");
@@ -508,7 +536,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("#providers-body")).to.equal("The providers for these filters could not be loaded: stand-in");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -524,7 +552,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
 
   it("gives a job's maximum duration in the units that fit it, not in fractions of an hour", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -542,13 +570,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await shown()) === "1 h 30 min", "the dialog shows the update, 1 h 30 min");
       expect(await shown()).to.equal("1 h 30 min");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("gives a job's billed time in the units that fit it, as its maximum duration, with the exact seconds in its tooltip", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -560,13 +588,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("#job-detail [data-testid=job-result-cost]")).to.equal("2.5 LAT for 1 h 31 min");
       expect(await billed.getAttribute("title")).to.equal("5,461 s billed");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("keeps a job's billed time on one line in the job dialog on a 390 px phone, each figure with its unit", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await openPage({ viewport: { width: 390, height: 844 } });
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -581,13 +609,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await billed.textContent()).to.equal("15 min 1 s");
       expect(await billed.evaluate((span) => span.getClientRects().length), "line boxes of the billed time").to.equal(1);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says a refunded job's result was not charged and its whole escrow went back to its client, keeping its run time", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -607,13 +635,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
         ["Refunded", "6 LAT, the whole escrow, to the client"],
       ]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says what a settled job charged its client and what of the escrow went back to it", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -632,7 +660,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         ["Refunded", "3.5 LAT, the rest of the escrow, to the client"],
       ]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -643,7 +671,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     nodes[0]!.reputation = reputation(3, 2);
     nodes[1]!.reputation = reputation(2, 2);
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const answered = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -656,14 +684,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   /** Opens the page on wideProviders()'s first provider, its view answered by `view`, and opens that view. */
   async function pageWithProviderView(view: () => unknown, beforeOpening: (page: Page) => Promise<void> = async () => {}): Promise<Page> {
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
-    const page = await browser!.newPage();
+    const page = await openPage();
     await page.route("**/graphql", async (route) => {
       const { query } = route.request().postDataJSON() as { query: string };
       if (query.includes("query Provider(")) return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(view()) });
@@ -683,7 +711,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=provider-view-stake]")).to.equal("4,999.9 LAT: 0.5 LAT locked as collateral, 0 LAT thawing, 4,999.4 LAT free");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -706,7 +734,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       );
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -727,7 +755,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(width, `the command is ${width}px wide in ${room}px`).to.be.at.most(room!);
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -742,7 +770,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       );
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -759,7 +787,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await listed()).to.deep.equal(expected);
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -782,7 +810,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await focused()).to.deep.equal([["f-job-provider", address]]);
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -826,7 +854,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         for (const option of layout.options) expect(option.lines, `${option.text} starts on one line`).to.equal(1);
       } finally {
         providersAnswer = null;
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -837,7 +865,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     const view = providerView("5000");
     (view.data.provider as { reputation: unknown }).reputation = reputation;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [{ ...wideProviders()[0], reputation }] } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.route("**/graphql", async (route) => {
         const { query } = route.request().postDataJSON() as { query: string };
@@ -852,7 +880,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=provider-view-reputation]")).to.equal("40.0%: 1 of 3 jobs completed, 1 timed out, 1 dispute lost");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -879,7 +907,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       );
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -914,14 +942,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.getAttribute("[data-testid=provider-view-stake]", "data-value")).to.equal(parseLat("4999.9"));
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("reads a list that failed while the gateway was away again once the live connection is back, though no block was indexed", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 2) } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -950,14 +978,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("#error-list")).not.to.include("Providers:");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   for (const colorScheme of ["light", "dark"] as const) {
     it(`keeps every job status of an empty network readable in the ${colorScheme} scheme: its badge and count at 4.5:1 or more`, async function () {
       if (browser === null || server === null) return;
-      const page = await browser.newPage({ colorScheme });
+      const page = await openPage({ colorScheme });
       try {
         const before = subscribes.length;
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -969,7 +997,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(contrasts).to.have.length(20);
         for (const { text, ratio } of contrasts) expect(ratio, `"${text}" at ${ratio.toFixed(2)}:1`).to.be.at.least(4.5);
       } finally {
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -978,7 +1006,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
     // A short window, for the tables to scroll under the bar.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 360 } });
+    const page = await openPage({ viewport: { width: 1280, height: 360 } });
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
@@ -998,13 +1026,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(obscured).to.deep.equal([]);
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says that no job was created and nothing paid in the daily history of a network that has had neither", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -1016,13 +1044,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=chart-history]")).to.equal("No job created and nothing paid in these 14 days.");
       expect(await page.$$("[data-testid=history-bar]")).to.have.length(0);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("counts one job created, and one GPU listed, in the singular in the charts' tooltips and descriptions", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -1046,7 +1074,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       );
       expect(await page.textContent("[data-testid=chart-regions] [data-testid=chart-bar] title")).to.equal("eu-west: 1 free of 1 GPU");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1093,21 +1121,21 @@ describe("dashboard live updates against a stand-in gateway", function () {
   for (const width of [390, 1280]) {
     it(`draws the charts' labels at 11 px or more at ${width} px, the charts inside the screen`, async function () {
       if (browser === null || server === null) return;
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const page = await openPage({ viewport: { width, height: 900 } });
       try {
         const before = subscribes.length;
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await drawCharts(page, before);
         expectLegible(await chartLabels(page), width);
       } finally {
-        await page.close();
+        await closePage(page);
       }
     });
   }
 
   it("draws the charts again at their new width when the window narrows, their labels still 11 px or more", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage({ viewport: { width: 1280, height: 900 } });
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -1124,13 +1152,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(drawnToWidth, "the charts are drawn again at the narrower width");
       expectLegible(await chartLabels(page), 390);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("gives the muted badges of cancelled and expired jobs 4.5:1 or more in the light scheme", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage({ colorScheme: "light" });
+    const page = await openPage({ colorScheme: "light" });
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -1144,13 +1172,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(contrasts.map((c) => c.text)).to.deep.equal(["Cancelled", "Expired"]);
       for (const { text, ratio } of contrasts) expect(ratio, `"${text}" at ${ratio.toFixed(2)}:1`).to.be.at.least(4.5);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("gives the primary buttons' text 4.5:1 or more against their colour in the dark scheme", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage({ colorScheme: "dark" });
+    const page = await openPage({ colorScheme: "dark" });
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("body[data-ready=true]");
@@ -1158,13 +1186,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(apply!.text).to.equal("Apply");
       expect(apply!.ratio, `Apply at ${apply!.ratio.toFixed(2)}:1`).to.be.at.least(4.5);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says what each amount of a job's timeline is, as the activity feed does, and leaves out a ruling that slashed nothing", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1201,7 +1229,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         ["JobSettled", "2 LAT paid"],
       ]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1209,7 +1237,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     const provider = `0x${"ef".repeat(20)}`;
     const operator = `0x${"cd".repeat(20)}`;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1239,7 +1267,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await titles()).length === 1, "the dialog shows the job whose deadline passed");
       expect(await titles()).to.deep.equal(["Job timed out by 0xcdcd…cdcd"]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1254,7 +1282,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       settlement: { abandonedBy },
     });
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, nodes: [timedOut("8", operator), timedOut("9", null)] } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=job-row]");
@@ -1267,7 +1295,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await page.textContent("#job-dialog-title .badge")) === "Given back", "the dialog's badge says the job was given back");
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1275,7 +1303,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     governanceAnswer = () => governancePage(["LIP: dates"]);
     activityAnswer = () => ({ data: { activity: { nodes: [activityEvent()] }, deployment: null } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const times = (selector: string) =>
@@ -1303,14 +1331,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
     } finally {
       governanceAnswer = null;
       activityAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("opens the provider view from a job dialog's provider, for a client weighing who runs or may take its job", async function () {
     if (browser === null || server === null) return;
     const provider = wideProviders()[0]!.address as string;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.route("**/graphql", async (route) => {
         const { query } = route.request().postDataJSON() as { query: string };
@@ -1334,13 +1362,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await open()).to.deep.equal(["provider-dialog"]);
       expect(await page.textContent("#provider-dialog-title")).to.equal("Provider 0xc0ff…0000 Active");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("names a job's provider only once one accepted it: before, the provider it is directed at, or none", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1363,13 +1391,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await show("DECLINED", { directed: true, targetProvider: target })).to.deep.equal([["Directed at", target]]);
       expect(await show("ACCEPTED", { directed: true, targetProvider: target, provider: { address: target } })).to.deep.equal([["Provider", target]]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("gives a live job's next deadline: to accept it, to submit its result, to dispute the result", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1387,13 +1415,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await show("SUBMITTED")).to.equal("disputable until 2023-11-15 22:13 UTC, then anyone may settle it");
       expect(await show("COMPLETED")).to.equal(null);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("keeps each date in the job dialog on one line with its time at 390 px, not broken at its hyphens", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await openPage({ viewport: { width: 390, height: 844 } });
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1435,13 +1463,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
         { date: "2026-12-25 23:12 UTC", lines: 1 },
       ]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("gives a disputed job's deadline: when the arbitrator must rule by, and that anyone may close the dispute after", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1454,13 +1482,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await deadline()) === expected, "the dialog gives the ruling's deadline");
       expect(await deadline()).to.equal(expected);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("writes the block number right after the connection state, one space apart as its text reads, not a wide gap", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -1481,13 +1509,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       })()`)) as { gap: number; fontSize: number };
       expect(gap / fontSize, `${gap}px between "Live" and "·" in a ${fontSize}px font`).to.be.within(0.15, 0.5);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("gives the GPU-hours billed to a fraction of an hour, not rounded to none when jobs ran minutes", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
       // One GPU for a minute, then 13 h 18 min of GPU time.
@@ -1508,13 +1536,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await page.getAttribute("[data-testid=stat-gpu-hours]", "data-value")) === "13.3", "the overview shows the new figure");
       expect(await page.textContent("[data-testid=stat-gpu-hours]")).to.equal("13.3");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("writes the charts' figures with thousands separators, as the overview and the tables do", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const indexing = { chainHead: 5, indexedBlock: 5, indexedBlockTimestamp: 1700000005, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
       const stats = {
@@ -1558,13 +1586,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
         },
       ]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says how much of its provider's collateral a job's ending slashed, and nothing where it slashed none", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1579,7 +1607,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await show("TIMED_OUT", { wei: "100000000000000000", lat: "0.1" })).to.equal("0.1 LAT");
       expect(await show("CANCELLED", ZERO)).to.equal(null);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1603,7 +1631,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       parameter("ProviderRegistry", "maxGpusPerProvider", "COUNT", "128", "1", "1024"),
     ];
     governanceAnswer = () => answer;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const expected = [
@@ -1618,14 +1646,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await rows()).to.deep.equal(expected);
     } finally {
       governanceAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says in the governance panel, not only in the banner far above it, why it could not be loaded", async function () {
     if (browser === null || server === null) return;
     // governanceAnswer null: the stand-in refuses the panel's query.
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await page.textContent("#error-list"))?.includes("Governance: stand-in") === true, "the banner shows the failure");
@@ -1636,14 +1664,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("#proposals-body")).to.equal("The proposals could not be loaded: stand-in");
       expect(await page.textContent("#parameters-body")).to.equal("The parameters could not be loaded: stand-in");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("does not leave the previous view's activity under a new one that could not be loaded, saying why in the feed", async function () {
     if (browser === null || server === null) return;
     activityAnswer = () => ({ data: { activity: { nodes: [] }, deployment: null } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.route("**/graphql", async (route) => {
         const { query, variables } = route.request().postDataJSON() as { query: string; variables: { filter: { categories: string[] } | null } };
@@ -1661,7 +1689,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("[data-testid=activity-feed]")).to.equal("The activity (Stake) could not be loaded: the embedded indexer cannot answer");
     } finally {
       activityAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1672,14 +1700,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       (answer.data.governance.proposals as { nodes: { state: string }[] }).nodes[0]!.state = "CANCELED";
       return answer;
     };
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=proposal-row] .badge");
       expect(await page.textContent("[data-testid=proposal-row] .badge")).to.equal("Cancelled");
     } finally {
       governanceAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1692,7 +1720,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       nodes[1]!.voterCount = 1234;
       return answer;
     };
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
@@ -1702,7 +1730,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       governanceAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1720,7 +1748,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       }
       return answer;
     };
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const answered = page.waitForResponse((response) => response.request().postData()?.includes("query Governance(") === true);
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -1738,14 +1766,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       governanceAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says an open job past its acceptance deadline can no longer be accepted, in the jobs table and the job dialog", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { ...JOBS_PAGE, nodes: [{ ...JOBS_PAGE.nodes[0], pastAcceptDeadline: true }] } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=job-row]");
@@ -1759,13 +1787,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(deadline).to.equal("accept by 2023-11-14 22:13 UTC: passed, no provider may accept it now (expiring it refunds its client)");
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says a job's dispute is open, not that its ruling is none, until it is ruled", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1783,13 +1811,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await shown()) === upheld, "the dialog shows the ruling, Upheld");
       expect(await shown()).to.equal(upheld);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says where a resolved dispute's deposit went: back to the client, or to the provider where the ruling rejected it", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const send = await openJobDialog(page);
@@ -1807,7 +1835,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(await shown()).to.equal(expected);
       }
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1825,7 +1853,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const first = await seconds();
       await waitUntil(async () => (await seconds()) === first - 1, `the page counts down from ${first} s`, { timeoutMs: 5_000 });
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1848,7 +1876,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await liveLine()) === offline, "the banner says the page is offline and trying again");
       expect(await liveLine()).to.equal(offline);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1874,7 +1902,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await page.waitForSelector("#live[data-state=live]");
       expect(await page.textContent("#live-text")).to.equal("Live");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1890,7 +1918,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         "Loading… once the live connection to the gateway is back (see the corner): the job comes over it.",
       );
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -1900,7 +1928,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       if (browser === null || server === null) return;
       const endpoint = `https://indexer.latent.example/subgraphs/id/Qm${"Yw4jqtHxzv8P2ZbN7cKdR5sT1uVfWg6hLmXe".repeat(3)}`;
       refusal = `the subgraph endpoint ${endpoint} answered HTTP 502`;
-      const page = await browser.newPage({ viewport: { width, height: 740 } });
+      const page = await openPage({ viewport: { width, height: 740 } });
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await page.waitForSelector('[data-testid="error-banner"]:not([hidden])');
@@ -1917,14 +1945,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(widths.page[0], `the page is ${widths.page[0]}px wide in ${widths.page[1]}px`).to.be.at.most(widths.page[1]!);
       } finally {
         refusal = "stand-in";
-        await page.close();
+        await closePage(page);
       }
     });
   }
 
   it("refuses in the form, without asking availableCompute, a job length JobEscrow refuses (under 1 minute, over 720 hours)", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const offers = () => requests.filter((r) => r.query.includes("availableCompute("));
     const before = offers().length;
@@ -1947,13 +1975,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
     }
     const asked = offers().slice(before).map((r) => (r.variables.requirements as { hours: number }).hours);
     expect(asked).to.deep.equal([0.02, 720]);
-    await page.close();
+    await closePage(page);
   });
 
   it("has the browser itself hold the hours to JobEscrow's lengths as they are typed, the 1 minute it takes quoted as such", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders().slice(0, 1) } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=provider-row]");
@@ -1982,13 +2010,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await page.textContent("#quote-heading")) === "Quote (1 GPU × 1 min)", "the heading quotes 1 GPU × 1 min");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("refuses in the form, without asking the gateway, a minimum GPU memory over the 4096 GiB it takes (ProviderRegistry.MAX_VRAM_GIB)", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const minVram = () =>
@@ -2006,7 +2034,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(() => minVram().length > before, "the page asks for providers with at least 4096 GiB");
       expect(minVram().slice(before)).to.deep.equal([4096]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2019,7 +2047,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         governance: { paused, pausedUntil: paused ? "1700003600" : "1699990000" },
       },
     });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.check('[data-testid="filter-available"]');
@@ -2036,14 +2064,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No provider matches these filters.", "an empty table without a pause blames the filters");
     } finally {
       offersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says that no provider has registered, not that none matches the filters, where the unfiltered list is empty", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const loaded = page.waitForResponse((response) => response.request().postData()?.includes("providers(filter") === true);
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -2059,14 +2087,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No provider matches these filters.", "a filtered empty table blames the filters");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says that no job has been posted, not that none has the status, where the unfiltered jobs list is empty", async function () {
     if (browser === null || server === null) return;
     jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const loaded = page.waitForResponse((response) => response.request().postData()?.includes("query Jobs(") === true);
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -2081,7 +2109,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await empty()) === "No jobs with this status.", "a status's empty table names the status");
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2089,14 +2117,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     // The third of wideProviders() is active with none of its GPUs free; the form asks for 1 GPU at start.
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=provider-not-now][data-reason=busy]");
       expect(await page.getAttribute("[data-testid=provider-not-now][data-reason=busy]", "title")).to.equal("0 of the 1 GPU needed free now");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2125,7 +2153,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       provider(4, { online: false, active: false, registered: false }, 8),
     ];
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const rows = () =>
@@ -2144,7 +2172,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2170,7 +2198,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       { ...requirements({}), id: "7" },
     ];
     jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const cells = () => page.$$eval("[data-testid=job-needs]", (tds) => tds.map((td) => td.textContent));
@@ -2182,7 +2210,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2196,7 +2224,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     });
     const nodes = [model("h100-sxm-80gb", "NVIDIA H100 SXM5 80GB", "9"), model("b200-192gb", null, "8")];
     jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const models = () =>
@@ -2209,14 +2237,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("asks the gateway for every requirement of the jobs it lists", async function () {
     if (browser === null || server === null) return;
     const before = requests.length;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const jobsQuery = () => requests.slice(before).find((r) => r.query.includes("jobs(filter"))?.query;
@@ -2224,7 +2252,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const selection = /requirements \{([^}]*)\}/.exec(jobsQuery() ?? "")?.[1]?.trim().split(/\s+/);
       expect(selection).to.have.members(["gpuModel", "gpuModelName", "region", "gpuCount", "minVramGiB", "tier", "minCompletedJobs", "minSlashRewardBps"]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2243,7 +2271,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       }
       return { errors: [{ message: `block ${after.split(":")[0]} was replaced`, extensions: { code: "CURSOR_EXPIRED" } }] };
     };
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       const before = subscribes.length;
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -2264,13 +2292,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent('[data-testid="jobs-page"]')).to.equal("Page 2");
     } finally {
       jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("reloads the lists at start-up when a block was indexed after they read and before the overview read", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       // Job 8 is open at block 1 and accepted at block 2. The first jobs query reads block 1, then block 2 is
       // indexed; the overview reads after that (it names block 2), and the jobs' answer comes after the overview's.
@@ -2310,7 +2338,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       subscription.socket.send(JSON.stringify({ id: subscription.message.id, type: "next", payload: { data: { networkStats: networkStats(2) } } }));
       await waitUntil(async () => (await rows()).join() === "8 ACCEPTED", "the jobs table shows block 2's jobs");
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2355,13 +2383,26 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const sent = (await page.evaluate("window.sentQueries")) as string[];
       expect([...sent].sort()).to.deep.equal(["Activity", "Governance", "Jobs", "Overview", "Providers"]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
-  /** Opens the page with the overview's indexingStatus `indexing`, and later reads of it answered by `later`. */
-  async function pageWithIndexing(indexing: Record<string, unknown>, later: () => Record<string, unknown>): Promise<Page> {
+  /**
+   * A page of its own whose timers the test moves on (a clock installed on a page stays), for a read the dashboard
+   * makes every INDEXING_POLL_MS: waited for in real time, it was the longest part of such a test.
+   */
+  async function pageOnClock(): Promise<Page> {
     const page = await browser!.newPage();
+    await page.clock.install();
+    return page;
+  }
+
+  /**
+   * Opens the page with the overview's indexingStatus `indexing`, and later reads of it answered by `later`, on `page`
+   * (the shared one unless given).
+   */
+  async function pageWithIndexing(indexing: Record<string, unknown>, later: () => Record<string, unknown>, page?: Page): Promise<Page> {
+    page ??= await openPage();
     const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
     const json = (data: unknown) => ({ status: 200, contentType: "application/json", body: JSON.stringify({ data }) });
     await page.route("**/graphql", async (route) => {
@@ -2386,7 +2427,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page says that indexing restarts");
       expect(await health(page)).to.deep.equal(expected);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2397,7 +2438,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     try {
       await waitUntil(async () => (await health(page))[0] === "In sync", "the page reads that the new thread runs", { timeoutMs: 30_000 });
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2408,34 +2449,37 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await health(page))[0] === "Catching up (more than 1 block behind)", "the page says that indexing catches up");
       expect(await health(page)).to.deep.equal(["Catching up (more than 1 block behind)", "warn"]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
     const inSync = await pageWithIndexing({ chainHead: 10, indexedBlock: 9, lag: 1 }, () => ({}));
     try {
       await waitUntil(async () => (await inSync.textContent("[data-testid=indexing-lag]")) === "1 block", "the page shows a lag of 1 block");
       expect(await inSync.textContent("[data-testid=indexing-lag]")).to.equal("1 block");
     } finally {
-      await inSync.close();
+      await closePage(inSync);
     }
   });
 
   it("shows that the indexer stopped after the page loaded, though no block is indexed to refresh it", async function () {
     if (browser === null || server === null) return;
     const reason = "the indexer worker thread died (exit code 1): Error: out of memory";
-    const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }));
+    const page = await pageWithIndexing({}, () => ({ ready: false, hasIndexingErrors: true, indexerRestart: { reason, inSeconds: 60 } }), await pageOnClock());
     try {
       await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status");
+      // Its periodic read is set once its start-up reads are all in.
+      await page.waitForSelector("body[data-ready]");
+      await page.clock.fastForward(INDEXING_POLL_MS);
       const expected = [`Indexing restarts in 1 min after an error: ${reason}`, "warn"];
       await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page reads that the indexer stopped", { timeoutMs: 30_000 });
       expect(await health(page)).to.deep.equal(expected);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("says the indexing status is not updated, with the error, when it cannot be read again, rather than 'In sync'", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await pageOnClock();
     try {
       const status = { chainHead: 9, indexedBlock: 9, indexedBlockTimestamp: 1700000009, lag: 0, maxLag: 10, ready: true, hasIndexingErrors: false, indexerRestart: null, source: "EMBEDDED" };
       await page.route("**/graphql", async (route) => {
@@ -2449,11 +2493,14 @@ describe("dashboard live updates against a stand-in gateway", function () {
       });
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await health(page))[0] === "In sync", "the page shows the indexing status it read at start-up");
+      // Its periodic read is set once its start-up reads are all in.
+      await page.waitForSelector("body[data-ready]");
+      await page.clock.fastForward(INDEXING_POLL_MS);
       const expected = ["Not updated: the gateway cannot be reached (Failed to fetch)", "bad"];
       await waitUntil(async () => JSON.stringify(await health(page)) === JSON.stringify(expected), "the page says the status is not updated", { timeoutMs: 30_000 });
       expect(await health(page)).to.deep.equal(expected);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2464,13 +2511,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await health(page))[0] === "Indexing stopped on an error", "the page says that indexing stopped");
       expect(await health(page)).to.deep.equal(["Indexing stopped on an error", "bad"]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("keeps the jobs of the latest status filter when an earlier filter's answer comes after them", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       // Each status's jobs are one job of that status; the Open filter's answer is held until the Completed filter's
       // jobs show, as a slow answer for a filter the reader has already left.
@@ -2512,7 +2559,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       const shown = await page.evaluate(() => (globalThis as unknown as { shownStatuses: string[][] }).shownStatuses);
       expect(shown.map((rows) => rows.join())).to.deep.equal(["COMPLETED", "CANCELLED"]);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2535,7 +2582,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
   for (const [code, kept] of [["SHUTTING_DOWN", true], ["SUBSCRIBER_TOO_SLOW", true], ["TOO_MANY_SUBSCRIPTIONS", true], ["SOURCE_UNAVAILABLE", true], ["JOB_REORGED", false]] as const) {
     it(`${kept ? "keeps the job it shows, saying updates stopped," : "replaces the job with the error"} when the gateway ends the job dialog's jobUpdated with ${code}`, async function () {
       if (browser === null || server === null) return;
-      const page = await browser.newPage();
+      const page = await openPage();
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         const [first] = (await openDialogOnOpenJob(page))();
@@ -2545,7 +2592,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         if (kept) expect(await page.textContent('[data-testid="job-notice"]')).to.include(`Updates stopped (ended: ${code})`);
         else expect(await page.textContent("#job-detail")).to.equal(`ended: ${code}`);
       } finally {
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -2572,13 +2619,13 @@ describe("dashboard live updates against a stand-in gateway", function () {
       await waitUntil(async () => (await page.textContent('[data-testid="job-notice"]')) === expected, "the dialog says its updates wait for the connection");
       expect(await page.textContent('[data-testid="job-notice"]')).to.equal(expected);
     } finally {
-      await page.close();
+      await closePage(page);
     }
   });
 
   it("subscribes the job dialog to jobUpdated again after the gateway ended it as it restarted (SHUTTING_DOWN)", async function () {
     if (browser === null || server === null) return;
-    const page = await browser.newPage();
+    const page = await openPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const updates = await openDialogOnOpenJob(page);
     const first = updates()[0]!;
@@ -2592,7 +2639,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     second.socket.send(JSON.stringify({ id: second.message.id, type: "next", payload: jobUpdate("ACCEPTED") }));
     await page.waitForSelector("#job-dialog-title .badge.status-accepted");
     expect(await page.$('[data-testid="job-notice"]')).to.equal(null);
-    await page.close();
+    await closePage(page);
   });
 
   // A title from a proposal's description: any length, and unbroken strings (a hash, a URL) among its words.
@@ -2605,7 +2652,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     it(`wraps long proposal titles inside the governance panel at ${width} px, without widening the table or the page`, async function () {
       if (browser === null || server === null) return;
       governanceAnswer = () => governancePage(LONG_TITLES);
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const page = await openPage({ viewport: { width, height: 900 } });
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await waitUntil(async () => (await page.$$("[data-testid=proposal-row]")).length === 2, "the panel lists the proposals");
@@ -2630,7 +2677,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
       } finally {
         governanceAnswer = null;
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -2638,7 +2685,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
   it("says the time the providers table quotes for in the units that fit it, as a job's maximum duration reads", async function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.waitForSelector("[data-testid=provider-row]");
@@ -2651,7 +2698,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(await page.textContent("#providers-caption")).to.equal("All providers matching the filters, listing 2 GPUs or more, busy or free (quotes for 2 GPUs × 6 min)");
     } finally {
       providersAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2661,7 +2708,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     it(`fits the providers table at ${width} px without scrolling it sideways, every column inside its box`, async function () {
       if (browser === null || server === null) return;
       providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const page = await openPage({ viewport: { width, height: 900 } });
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
@@ -2674,7 +2721,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
       } finally {
         providersAnswer = null;
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -2699,7 +2746,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
           governance: { paused: false, pausedUntil: null },
         },
       });
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const page = await openPage({ viewport: { width, height: 900 } });
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await page.fill("[data-testid=filter-count]", "8");
@@ -2712,7 +2759,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(shown.wrap[0], `the providers table is ${shown.wrap[0]}px wide in ${shown.wrap[1]}px`).to.be.at.most(shown.wrap[1]!);
       } finally {
         offersAnswer = null;
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -2723,7 +2770,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     it(`keeps each figure of the tables' headings with its unit at ${width} px, wrapping between them`, async function () {
       if (browser === null || server === null) return;
       providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const page = await openPage({ viewport: { width, height: 900 } });
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
@@ -2756,7 +2803,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(lines.filter(([, count]) => count !== 1), "pieces over two lines").to.deep.equal([]);
       } finally {
         providersAnswer = null;
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -2787,7 +2834,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         escrowed: lat("123456.78"),
       }));
       jobsAnswer = () => ({ data: { jobs: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const page = await openPage({ viewport: { width, height: 900 } });
       try {
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
         await waitUntil(async () => (await page.$$("[data-testid=job-row]")).length === 3, "the table lists the stand-in's jobs");
@@ -2799,7 +2846,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         expect(shown.page[0], `the page is ${shown.page[0]}px wide in ${shown.page[1]}px`).to.be.at.most(shown.page[1]!);
       } finally {
         jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-        await page.close();
+        await closePage(page);
       }
     });
   }
@@ -2808,7 +2855,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     if (browser === null || server === null) return;
     providersAnswer = () => ({ data: { providers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: wideProviders() } } });
     governanceAnswer = () => governancePage(LONG_TITLES);
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await openPage({ viewport: { width: 390, height: 844 } });
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await waitUntil(async () => (await page.$$("[data-testid=provider-row]")).length === 4, "the table lists the stand-in's providers");
@@ -2856,7 +2903,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     } finally {
       providersAnswer = null;
       governanceAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2908,7 +2955,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
         deployment: { contracts: Object.entries(contracts).map(([name, address]) => ({ name, address })) },
       },
     });
-    const page = await browser.newPage();
+    const page = await openPage();
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       const lines = () => page.$$eval("[data-testid=activity-item] span", (spans) => spans.map((span) => span.textContent));
@@ -2923,7 +2970,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       ]);
     } finally {
       activityAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -2946,7 +2993,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     activityAnswer = () => ({
       data: { activity: { nodes: [timedOut("6", null), timedOut("5", operator), timedOut("4", `0x${"ef".repeat(20)}`)] }, deployment: null },
     });
-    const page = await browser.newPage();
+    const page = await openPage();
     const before = requests.length;
     try {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -2969,7 +3016,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       expect(followUps.map((r) => r.query)).to.deep.equal([]);
     } finally {
       activityAnswer = null;
-      await page.close();
+      await closePage(page);
     }
   });
 
@@ -3006,7 +3053,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
     it(`says above the ${area}'s rows that they are not updated, with the error, when a new block's refresh of them fails`, async function () {
       if (browser === null || server === null) return;
       answer(true);
-      const page = await browser.newPage();
+      const page = await openPage();
       try {
         const before = subscribes.length;
         await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -3034,7 +3081,7 @@ describe("dashboard live updates against a stand-in gateway", function () {
       } finally {
         answer(false);
         jobsAnswer = () => ({ data: { jobs: JOBS_PAGE } });
-        await page.close();
+        await closePage(page);
       }
     });
   }

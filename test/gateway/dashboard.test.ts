@@ -207,6 +207,9 @@ describe("dashboard in headless Chromium", function () {
   };
 
   before(async function () {
+    // The chain, the full scenario, 14 more providers, the gateway's index of them and the page's first load: over the
+    // file's 120 s at load average 30 on 2 cores (the hook timed out there, 2026-11-29).
+    this.timeout(300_000);
     if (!fs.existsSync(CHROMIUM)) {
       console.log(
         `    skipped: no Chromium at ${CHROMIUM}. Install Debian's (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.`,
